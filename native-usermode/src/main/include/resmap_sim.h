@@ -1,0 +1,148 @@
+/*
+ * resmap_sim.h - the simulator's own C interface (stable: code outside the project relies on it).
+ *
+ * libresmap-sim is a user-mode model of the NT memory manager's reserved-mapping family. It exports the
+ * kernel functions under their Windows names (declared in the simulator's <wdm.h>), acting on the
+ * calling thread's current machine, and this small API around them:
+ *   - machines: create, destroy, select per thread, inspect (bugcheck, counters, call trace);
+ *   - simulated user memory that MmProbeAndLockPages can lock;
+ *   - fault injection;
+ *   - the simulated I/O manager: sessions and METHOD_BUFFERED IOCTLs into the driver core.
+ * Every function here is safe to call with any argument values: bad input returns an error, it never
+ * kills the process. Functions that take a machine accept NULL and then do nothing (return 0/NULL).
+ */
+#ifndef RESMAP_SIM_H
+#define RESMAP_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RESMAP_SIM_API __attribute__((visibility("default")))
+
+typedef struct resmap_sim_machine resmap_sim_machine;
+typedef struct resmap_sim_session resmap_sim_session;
+
+/* Windows build numbers the simulator distinguishes. */
+#define RESMAP_SIM_BUILD_WIN81      9600u   /* header-based reservations; no MmAllocateMappingAddressEx */
+#define RESMAP_SIM_BUILD_WIN10_1507 10240u  /* reservation tree; no MmAllocateMappingAddressEx */
+#define RESMAP_SIM_BUILD_WIN10_2004 19041u  /* first build with MmAllocateMappingAddressEx */
+#define RESMAP_SIM_BUILD_DEFAULT    22631u  /* Windows 11 23H2 */
+
+/* Configuration of a new machine. Zero in any field means its default. */
+typedef struct resmap_sim_config {
+    uint32_t struct_size;       /* sizeof(resmap_sim_config), for future growth; 0 = current */
+    uint32_t windows_build;     /* RESMAP_SIM_BUILD_*; default RESMAP_SIM_BUILD_DEFAULT */
+    uint32_t physical_pages;    /* frames of simulated physical memory; default 8192 (32 MiB) */
+    uint32_t system_ptes;       /* size of the system PTE pool in pages; default 4096 */
+    uint32_t pool_bytes;        /* nonpaged pool limit in bytes; default 16 MiB */
+    uint32_t flags;             /* RESMAP_SIM_FLAG_* */
+} resmap_sim_config;
+
+#define RESMAP_SIM_FLAG_NO_VERIFIER 0x1u  /* do not model Driver Verifier's checks (0xC4) */
+#define RESMAP_SIM_FLAG_TRACE       0x2u  /* record the call trace from creation on */
+
+/* A status resmap_sim_ioctl returns when the machine has bugchecked (before or during the request).
+ * It is not an NTSTATUS the device ever returns; only the simulator uses it. */
+#define RESMAP_SIM_STATUS_BUGCHECKED ((int32_t)0xE0DA0BCEu)
+
+/* Machines. NULL cfg = defaults. Returns NULL (never aborts) if the host refuses memory. */
+RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cfg);
+/* Frees everything the machine holds, whatever state it is in (even bugchecked, even with open
+ * sessions, which are closed without running the core). Unselects it from the calling thread. */
+RESMAP_SIM_API void resmap_sim_destroy(resmap_sim_machine *m);
+/* Makes m the calling thread's current machine (NULL: none). The exported kernel functions act on it. */
+RESMAP_SIM_API void resmap_sim_select(resmap_sim_machine *m);
+RESMAP_SIM_API resmap_sim_machine *resmap_sim_current(void);
+
+/* 1 once the machine has bugchecked, filling code and params (either may be NULL); else 0. */
+RESMAP_SIM_API int resmap_sim_bugcheck(resmap_sim_machine *m, uint32_t *code, uint64_t params[4]);
+
+/* Counters of every resource, for leak checks and for `info`. */
+typedef struct resmap_sim_counters {
+    uint64_t reservations;          /* live MmAllocateMappingAddress(Ex) ranges */
+    uint64_t reserved_pages;        /* pages in those ranges (excluding header PTEs) */
+    uint64_t reserved_mapped_pages; /* reserved pages currently mapped */
+    uint64_t ordinary_mappings;     /* live MmMapLockedPagesSpecifyCache mappings */
+    uint64_t ordinary_mapped_pages;
+    uint64_t ptes_used;             /* system PTEs in use (reservations + headers + ordinary mappings) */
+    uint64_t ptes_total;
+    uint64_t frames_allocated;      /* frames held by MmAllocatePagesForMdlEx MDLs */
+    uint64_t frames_user;           /* frames backing simulated user memory */
+    uint64_t frames_locked;         /* user frames currently locked by MmProbeAndLockPages */
+    uint64_t frames_total;
+    uint64_t mdls;                  /* live MDLs (IoAllocateMdl and MmAllocatePagesForMdlEx) */
+    uint64_t pool_allocations;      /* live pool blocks (MDLs excluded) */
+    uint64_t pool_bytes;
+    uint64_t user_buffers;          /* live resmap_sim_user_alloc buffers */
+    uint64_t sessions;              /* open resmap_sim_open sessions */
+    uint64_t calls;                 /* kernel calls made so far */
+} resmap_sim_counters;
+
+/* Fills *out; returns 0, or -1 for a NULL argument. */
+RESMAP_SIM_API int resmap_sim_get_counters(resmap_sim_machine *m, resmap_sim_counters *out);
+
+/* Fault injection: the n-th next allocation of a kind (n = 1: the very next one) fails the way the
+ * real kernel fails it (NULL). n = 0 cancels. Returns 0, or -1 for an unknown kind. */
+#define RESMAP_SIM_FAULT_RESERVATION 1  /* MmAllocateMappingAddress(Ex) */
+#define RESMAP_SIM_FAULT_PAGES       2  /* MmAllocatePagesForMdlEx */
+#define RESMAP_SIM_FAULT_MDL         3  /* IoAllocateMdl */
+#define RESMAP_SIM_FAULT_POOL        4  /* ExAllocatePool2 / ExAllocatePoolWithTag */
+#define RESMAP_SIM_FAULT_MAPPING     5  /* MmMapLockedPagesSpecifyCache (system PTEs short) */
+RESMAP_SIM_API int resmap_sim_fail_nth(resmap_sim_machine *m, int kind, uint32_t n);
+/* Allocations of a kind attempted so far (to drive "fail the 1st, 2nd, ... allocation" loops). */
+RESMAP_SIM_API uint64_t resmap_sim_allocations(resmap_sim_machine *m, int kind);
+
+/* Call trace: one line per kernel call, e.g.
+ *   MmAllocateMappingAddress(8192, 'RsMp') = sysva+0x2000
+ *   MmMapLockedPagesWithReservedMapping(sysva+0x2000, 'RsMp', mdl#3, MmCached) = sysva+0x2010
+ * Addresses are shown as offsets (sysva+, user+) and MDLs by number, never as real addresses.
+ * resmap_sim_trace_read copies whole lines (each ending in '\n') into buf, NUL-terminated, removes
+ * them from the trace, and returns the number of bytes copied (without the NUL). */
+RESMAP_SIM_API void resmap_sim_trace_enable(resmap_sim_machine *m, int on);
+RESMAP_SIM_API size_t resmap_sim_trace_read(resmap_sim_machine *m, char *buf, size_t len);
+
+/* Simulated user memory: page-aligned, backed by frames of the simulated physical memory and
+ * mapped read/write into this process, so MmProbeAndLockPages(UserMode) can lock it. Returns NULL
+ * for 0 bytes or when frames run out. Freeing a buffer that is still locked is refused (-1). */
+RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes);
+RESMAP_SIM_API int resmap_sim_user_free(resmap_sim_machine *m, void *p);
+
+/* Checked access to a system address: reads one byte at va the way kernel code would, but if the
+ * page is not mapped (a reserved page with an empty PTE, or no valid system address) records bugcheck
+ * 0x50 PAGE_FAULT_IN_NONPAGED_AREA instead of faulting. Returns 0 and sets *value, or -1. */
+RESMAP_SIM_API int resmap_sim_touch(resmap_sim_machine *m, const void *va, uint8_t *value);
+
+/* IRQL of the calling thread on m (0 PASSIVE, 1 APC, 2 DISPATCH); set it to test IRQL checks. */
+RESMAP_SIM_API uint8_t resmap_sim_irql(resmap_sim_machine *m);
+RESMAP_SIM_API void resmap_sim_set_irql(resmap_sim_machine *m, uint8_t irql);
+
+/* The simulated I/O manager: a session is an open file object on the resmap device of machine m. */
+RESMAP_SIM_API resmap_sim_session *resmap_sim_open(resmap_sim_machine *m);
+/* METHOD_BUFFERED: one system buffer of max(in_len, out_len) bytes receives in; the core runs; the
+ * first *bytes_returned bytes (never more than out_len) are copied to out. Returns the NTSTATUS, or
+ * RESMAP_SIM_STATUS_BUGCHECKED. in/out may be NULL when their length is 0; a NULL with a non-zero
+ * length returns STATUS_INVALID_PARAMETER (0xC000000D) without calling the core. */
+RESMAP_SIM_API int32_t resmap_sim_ioctl(resmap_sim_session *s, uint32_t code, const void *in,
+                                        uint32_t in_len, void *out, uint32_t out_len,
+                                        uint32_t *bytes_returned);
+/* Cleanup then close, as the I/O manager does when the last handle goes away. */
+RESMAP_SIM_API void resmap_sim_close(resmap_sim_session *s);
+
+/* Protocol self-description, so that other languages can check their mirror of resmap_protocol.h.
+ * Returns a static NUL-terminated text, one "name=value" per line, e.g.
+ *   PROTOCOL_VERSION=1
+ *   IOCTL_RESMAP_RESERVE=0x8e5ae004
+ *   sizeof(RESMAP_MAP_IN)=48
+ *   offsetof(RESMAP_MAP_IN,PoolTag)=40
+ * covering every constant, struct size and field offset of the protocol header. */
+RESMAP_SIM_API const char *resmap_sim_protocol_layout(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RESMAP_SIM_H */
