@@ -68,11 +68,11 @@
 #define RESMAP_RESERVE_DIVISIBLE        0x1u  /* MmAllocateMappingAddressEx(MM_MAPPING_ADDRESS_DIVISIBLE) */
 
 /* RESMAP_ALLOCATE_IN.Flags: the subset of MmAllocatePagesForMdlEx flags a caller may pass.
- * The driver always adds MM_ALLOCATE_FULLY_REQUIRED: a short allocation is refused, never returned. */
-#define RESMAP_ALLOCATE_DONT_ZERO       0x01u  /* MM_DONT_ZERO_ALLOCATION: the device zeroes nothing; it still
-                                                  never returns pages another session saw (see docs) */
+ * The driver always adds MM_ALLOCATE_FULLY_REQUIRED (a short allocation is refused, never returned) and
+ * never passes MM_DONT_ZERO_ALLOCATION: unzeroed frames hold other processes' data, and READ would
+ * disclose it. */
 #define RESMAP_ALLOCATE_PREFER_CONTIGUOUS 0x10u /* MM_ALLOCATE_PREFER_CONTIGUOUS */
-#define RESMAP_ALLOCATE_VALID_FLAGS     (RESMAP_ALLOCATE_DONT_ZERO | RESMAP_ALLOCATE_PREFER_CONTIGUOUS)
+#define RESMAP_ALLOCATE_VALID_FLAGS     RESMAP_ALLOCATE_PREFER_CONTIGUOUS
 
 /* RESMAP_LOCK_IN.Access */
 #define RESMAP_ACCESS_READ              1u  /* IoReadAccess: the kernel only reads the buffer */
@@ -80,7 +80,6 @@
 
 /* RESMAP_INFO.Capabilities */
 #define RESMAP_CAP_DIVISIBLE            0x1u  /* MmAllocateMappingAddressEx exists on this kernel */
-#define RESMAP_CAP_SIMULATED            0x2u  /* the device is the user-mode simulator */
 
 /* Caching types, as MEMORY_CACHING_TYPE: MmNonCached 0, MmCached 1, MmWriteCombined 2. */
 #define RESMAP_CACHING_MAX              2u
