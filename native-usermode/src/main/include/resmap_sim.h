@@ -141,6 +141,15 @@ RESMAP_SIM_API void resmap_sim_close(resmap_sim_session *s);
  * covering every constant, struct size and field offset of the protocol header. */
 RESMAP_SIM_API const char *resmap_sim_protocol_layout(void);
 
+/* Benchmark floor: runs `iterations` cycles of IOCTL_RESMAP_MAP_RESERVED (the whole page set, caching
+ * type MmCached, at offset 0 of the reservation) then IOCTL_RESMAP_UNMAP_RESERVED through
+ * resmap_sim_ioctl on session s, with reused buffers. The reservation and page set are handles s
+ * already owns. Returns 0, or the first status other than STATUS_SUCCESS (the cycle stops there).
+ * This is what the Java benchmark compares its own map + unmap cycle with. */
+RESMAP_SIM_API int32_t resmap_sim_bench_map_unmap(resmap_sim_session *s, uint64_t reservation,
+                                                  uint64_t page_set, uint32_t pool_tag,
+                                                  uint32_t iterations);
+
 #ifdef __cplusplus
 }
 #endif
