@@ -197,7 +197,7 @@ typedef struct _RESMAP_QUERY_OUT {
 
 #pragma pack(pop)
 
-C_ASSERT(sizeof(RESMAP_INFO) == 64);
+C_ASSERT(sizeof(RESMAP_INFO) == 72);
 C_ASSERT(sizeof(RESMAP_RESERVE_IN) == 16);
 C_ASSERT(sizeof(RESMAP_ALLOCATE_IN) == 16);
 C_ASSERT(sizeof(RESMAP_LOCK_IN) == 24);
