@@ -2,7 +2,10 @@
 # Compiles every portable C file of the driver core for Windows x64 kernel mode against mingw-w64's
 # DDK headers, with warnings as errors: the Linux stand-in for the WDK build.
 #
-#   scripts/check-core-mingw.sh [file.c ...]     (default: native-driver/core/*.c)
+#   scripts/check-core-mingw.sh [file.c ...]
+#
+# By default: native-driver/core/*.c, and native-driver/kmdf/probe.c, the one kernel-only file that
+# needs nothing but wdm.h (the other KMDF files need the KMDF headers: scripts/check-kmdf-local.sh).
 #
 # Files that use structured exception handling (__try) go through clang, which understands it with
 # -fms-extensions; the rest through x86_64-w64-mingw32-gcc. With CI=true a missing tool is a failure;
@@ -30,12 +33,13 @@ if [ $# -gt 0 ]; then
     files=("$@")
 else
     files=(native-driver/core/*.c)
+    [ -f native-driver/kmdf/probe.c ] && files+=(native-driver/kmdf/probe.c)
 fi
 
 # Kernel mode for x64 Windows 10 2004 (NTDDI_WIN10_VB) and later, which is what the driver targets.
 defines=(-D_AMD64_ -D_WIN64 -DNTDDI_VERSION=0x0A000008 -D_WIN32_WINNT=0x0A00 -DWINVER=0x0A00)
 warnings=(-Wall -Wextra -Werror -Wno-multichar)
-includes=(-I"$DDK" -Inative-driver/include -Inative-driver/core)
+includes=(-isystem "$DDK" -Inative-driver/include -Inative-driver/core)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
