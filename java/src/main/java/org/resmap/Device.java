@@ -1,0 +1,373 @@
+package org.resmap;
+
+import org.resmap.internal.Codec;
+import org.resmap.internal.Protocol;
+import org.resmap.internal.Transport;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One open device handle: the transport, the request and reply buffers every request reuses, one
+ * method per IOCTL, and the registry of open objects that {@link #close()} tears down in a safe order.
+ * Every method runs under one lock, because the buffers are shared; a failure is rethrown with a
+ * message that names the operation, built only on the failure path.
+ */
+final class Device {
+
+    private final Transport transport;
+    private final Object lock = new Object();
+    private final ByteBuffer in;
+    private final ByteBuffer out;
+    private final int pageSize;
+    private final int maxTransfer;
+    private final Set<Mapping> mappings = new LinkedHashSet<>();
+    private final Set<PageSet> pageSets = new LinkedHashSet<>();
+    private final Set<Reservation> reservations = new LinkedHashSet<>();
+    private final Set<UserBuffer> userBuffers = new LinkedHashSet<>();
+    private boolean closed;
+
+    /**
+     * Takes ownership of the transport and checks that the device speaks this protocol version.
+     *
+     * @throws IllegalStateException (closing the transport) if the versions differ
+     */
+    Device(Transport transport) {
+        this.transport = transport;
+        in = ByteBuffer.allocateDirect(Protocol.TransferIn.SIZE + Protocol.MAX_TRANSFER).order(ByteOrder.LITTLE_ENDIAN);
+        out = ByteBuffer.allocateDirect(Math.max(Protocol.MAX_TRANSFER, Protocol.Info.SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        DeviceInfo info;
+        try {
+            info = info();
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+        if (info.protocolVersion() != Protocol.PROTOCOL_VERSION) {
+            transport.close();
+            throw new IllegalStateException("the " + transport.backend() + " device speaks protocol version "
+                    + info.protocolVersion() + ", this library version " + Protocol.PROTOCOL_VERSION
+                    + "; use a driver and library from the same build");
+        }
+        pageSize = info.pageSize();
+        maxTransfer = Math.min(info.maxTransfer(), Protocol.MAX_TRANSFER);
+    }
+
+    Backend backend() {
+        return transport.backend();
+    }
+
+    int pageSize() {
+        return pageSize;
+    }
+
+    DeviceInfo info() {
+        synchronized (lock) {
+            ensureOpen();
+            int n = call(Protocol.IOCTL_GET_INFO, 0, Protocol.Info.SIZE, "get device information", "");
+            expectReply(Protocol.IOCTL_GET_INFO, n, Protocol.Info.SIZE);
+            return Codec.info(out);
+        }
+    }
+
+    Reservation reserve(long bytes, PoolTag tag, boolean divisible) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.reserve(in, bytes, tag.value(), divisible ? Protocol.RESERVE_DIVISIBLE : 0);
+            Codec.ObjectReply reply = create(Protocol.IOCTL_RESERVE, length,
+                    divisible ? "reserve divisible" : "reserve", bytes + " bytes with tag '" + tag + "'");
+            Reservation reservation = new Reservation(this, reply.handle(), reply.bytes(), reply.pages(), tag, divisible);
+            reservations.add(reservation);
+            return reservation;
+        }
+    }
+
+    PageSet allocatePages(long bytes, CachingType caching, boolean preferContiguous) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.allocate(in, bytes, caching.value(),
+                    preferContiguous ? Protocol.ALLOCATE_PREFER_CONTIGUOUS : 0);
+            Codec.ObjectReply reply = create(Protocol.IOCTL_ALLOCATE_PAGES, length, "allocate pages of",
+                    bytes + " bytes, " + caching);
+            PageSet set = new PageSet(this, reply.handle(), reply.bytes(), reply.pages(), reply.offset(), caching, null);
+            pageSets.add(set);
+            return set;
+        }
+    }
+
+    UserBuffer allocateUserBuffer(long bytes) {
+        synchronized (lock) {
+            ensureOpen();
+            UserBuffer buffer = new UserBuffer(this, transport.allocateUserMemory(bytes));
+            userBuffers.add(buffer);
+            return buffer;
+        }
+    }
+
+    PageSet lock(UserBuffer buffer, long offset, long bytes, boolean writable) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.lock(in, buffer.address() + offset, bytes,
+                    writable ? Protocol.ACCESS_READ_WRITE : Protocol.ACCESS_READ);
+            Codec.ObjectReply reply = create(Protocol.IOCTL_LOCK_USER_BUFFER, length, "lock",
+                    bytes + " bytes at offset " + offset + " of " + buffer);
+            PageSet set = new PageSet(this, reply.handle(), reply.bytes(), reply.pages(), reply.offset(),
+                    CachingType.CACHED, buffer);
+            pageSets.add(set);
+            buffer.locked(1);
+            return set;
+        }
+    }
+
+    Mapping mapReserved(Reservation reservation, PageSlice slice, long reservationOffset) {
+        synchronized (lock) {
+            ensureOpen();
+            PageSet set = slice.pageSet();
+            int length = Codec.map(in, set.handle(), slice.offset(), slice.length(), reservation.handle(),
+                    reservationOffset, reservation.tag().value(), set.caching().value());
+            Codec.ObjectReply reply = create(Protocol.IOCTL_MAP_RESERVED, length, "map",
+                    slice + " into " + reservation + " at offset " + reservationOffset);
+            Mapping mapping = new Mapping(this, reply.handle(), reply.bytes(), reply.offset(), reservation, set);
+            mappings.add(mapping);
+            return mapping;
+        }
+    }
+
+    Mapping mapOrdinary(PageSlice slice) {
+        synchronized (lock) {
+            ensureOpen();
+            PageSet set = slice.pageSet();
+            int length = Codec.map(in, set.handle(), slice.offset(), slice.length(), 0, 0, 0, set.caching().value());
+            Codec.ObjectReply reply = create(Protocol.IOCTL_MAP_ORDINARY, length, "map (ordinary)", slice.toString());
+            Mapping mapping = new Mapping(this, reply.handle(), reply.bytes(), 0, null, set);
+            mappings.add(mapping);
+            return mapping;
+        }
+    }
+
+    void unmapReserved(Mapping mapping, PoolTag tag) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.tagged(in, mapping.handle(), tag.value());
+            try {
+                transport.ioctl(Protocol.IOCTL_UNMAP_RESERVED, in, length, out, 0);
+            } catch (ResMapException e) {
+                throw failed(e, "unmap " + mapping + " with tag '" + tag + "'");
+            }
+            mappings.remove(mapping);
+        }
+    }
+
+    void unmapOrdinary(Mapping mapping) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.handle(in, mapping.handle());
+            try {
+                transport.ioctl(Protocol.IOCTL_UNMAP_ORDINARY, in, length, out, 0);
+            } catch (ResMapException e) {
+                throw failed(e, "unmap " + mapping);
+            }
+            mappings.remove(mapping);
+        }
+    }
+
+    void releasePages(PageSet set) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.handle(in, set.handle());
+            call(Protocol.IOCTL_RELEASE_PAGES, length, 0, "release", set);
+            pageSets.remove(set);
+            if (set.buffer() != null) {
+                set.buffer().locked(-1);
+            }
+        }
+    }
+
+    void freeReservation(Reservation reservation, PoolTag tag) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.tagged(in, reservation.handle(), tag.value());
+            call(Protocol.IOCTL_FREE_RESERVATION, length, 0, "free with tag '" + tag + "'", reservation);
+            reservations.remove(reservation);
+        }
+    }
+
+    void freeUserBuffer(UserBuffer buffer) {
+        synchronized (lock) {
+            ensureOpen();
+            if (!transport.freeUserMemory(buffer.memory())) {
+                throw new IllegalStateException("the " + backend() + " back end refused to free " + buffer
+                        + "; it is still locked");
+            }
+            userBuffers.remove(buffer);
+        }
+    }
+
+    ObjectInfo query(Object object, long handle) {
+        synchronized (lock) {
+            ensureOpen();
+            int length = Codec.handle(in, handle);
+            int n = call(Protocol.IOCTL_QUERY, length, Protocol.QueryOut.SIZE, "query", object);
+            expectReply(Protocol.IOCTL_QUERY, n, Protocol.QueryOut.SIZE);
+            return Codec.objectInfo(out);
+        }
+    }
+
+    /** Reads {@code len} bytes at {@code offset} of a mapping, in transfers of at most maxTransfer bytes. */
+    void read(Mapping mapping, long offset, byte[] dst, int dstOff, int len) {
+        synchronized (lock) {
+            ensureOpen();
+            for (int done = 0; done < len; ) {
+                int chunk = Math.min(len - done, maxTransfer);
+                readChunk(mapping, offset + done, chunk);
+                out.get(0, dst, dstOff + done, chunk);
+                done += chunk;
+            }
+        }
+    }
+
+    void read(Mapping mapping, long offset, ByteBuffer dst) {
+        synchronized (lock) {
+            ensureOpen();
+            int len = dst.remaining();
+            for (int done = 0; done < len; ) {
+                int chunk = Math.min(len - done, maxTransfer);
+                readChunk(mapping, offset + done, chunk);
+                dst.put(dst.position(), out, 0, chunk);
+                dst.position(dst.position() + chunk);
+                done += chunk;
+            }
+        }
+    }
+
+    void write(Mapping mapping, long offset, byte[] src, int srcOff, int len) {
+        synchronized (lock) {
+            ensureOpen();
+            for (int done = 0; done < len; ) {
+                int chunk = Math.min(len - done, maxTransfer);
+                int header = Codec.transfer(in, mapping.handle(), offset + done, chunk);
+                in.put(header, src, srcOff + done, chunk);
+                writeChunk(mapping, offset + done, header + chunk);
+                done += chunk;
+            }
+        }
+    }
+
+    void write(Mapping mapping, long offset, ByteBuffer src) {
+        synchronized (lock) {
+            ensureOpen();
+            int len = src.remaining();
+            for (int done = 0; done < len; ) {
+                int chunk = Math.min(len - done, maxTransfer);
+                int header = Codec.transfer(in, mapping.handle(), offset + done, chunk);
+                in.put(header, src, src.position(), chunk);
+                writeChunk(mapping, offset + done, header + chunk);
+                src.position(src.position() + chunk);
+                done += chunk;
+            }
+        }
+    }
+
+    private void readChunk(Mapping mapping, long offset, int chunk) {
+        int header = Codec.transfer(in, mapping.handle(), offset, chunk);
+        int n;
+        try {
+            n = transport.ioctl(Protocol.IOCTL_READ, in, header, out, chunk);
+        } catch (ResMapException e) {
+            throw failed(e, "read " + chunk + " bytes at offset " + offset + " of " + mapping);
+        }
+        expectReply(Protocol.IOCTL_READ, n, chunk);
+    }
+
+    private void writeChunk(Mapping mapping, long offset, int inLength) {
+        try {
+            transport.ioctl(Protocol.IOCTL_WRITE, in, inLength, out, 0);
+        } catch (ResMapException e) {
+            throw failed(e, "write " + (inLength - Protocol.TransferIn.SIZE) + " bytes at offset " + offset
+                    + " of " + mapping);
+        }
+    }
+
+    boolean closed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    /**
+     * Closes every object still open (mappings, then page sets, then reservations), then the handle,
+     * then frees user buffers. A refusal while closing an object (a dead simulated machine refuses
+     * everything) does not stop the rest: closing the handle makes the driver release whatever is left.
+     */
+    void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            for (Mapping mapping : List.copyOf(mappings)) {
+                closeQuietly(mapping);
+            }
+            for (PageSet set : List.copyOf(pageSets)) {
+                closeQuietly(set);
+            }
+            for (Reservation reservation : List.copyOf(reservations)) {
+                closeQuietly(reservation);
+            }
+            closed = true;
+            transport.close();
+            mappings.clear();
+            pageSets.clear();
+            reservations.clear();
+            userBuffers.clear();
+        }
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the resmap device has been closed");
+        }
+    }
+
+    /** Checks an object belongs to this device (objects of another ResMap have meaningless handles). */
+    void ensureOwns(Object what, Device owner) {
+        if (owner != this) {
+            throw new IllegalArgumentException(what + " belongs to another ResMap");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable object) {
+        try {
+            object.close();
+        } catch (Exception ignored) {
+            // Closing the handle below releases it in the driver.
+        }
+    }
+
+    private Codec.ObjectReply create(int code, int inLength, String action, String subject) {
+        int n = call(code, inLength, Protocol.ObjectOut.SIZE, action, subject);
+        expectReply(code, n, Protocol.ObjectOut.SIZE);
+        return Codec.objectReply(out);
+    }
+
+    private int call(int code, int inLength, int outLength, String action, Object subject) {
+        try {
+            return transport.ioctl(code, in, inLength, out, outLength);
+        } catch (ResMapException e) {
+            throw failed(e, (action + " " + subject).trim());
+        }
+    }
+
+    private static ResMapException failed(ResMapException e, String whatFailed) {
+        return new ResMapException(whatFailed, e.ntstatus(), e);
+    }
+
+    private static void expectReply(int code, int returned, int expected) {
+        if (returned != expected) {
+            throw new IllegalStateException(Codec.ioctlName(code) + " returned " + returned + " bytes, not "
+                    + expected + "; the driver and this library disagree on the protocol");
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package org.resmap;
+
+import com.sun.jna.Platform;
+import org.resmap.internal.SimulatorTransport;
+import org.resmap.internal.Transport;
+import org.resmap.internal.WindowsTransport;
+
+import java.lang.ref.Cleaner;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An open resmap device: the kernel driver on Windows, or an in-process simulated machine running the
+ * same driver core. It creates {@link Reservation}s, {@link PageSet}s and {@link UserBuffer}s, from
+ * which {@link Mapping}s are made.
+ *
+ * <p>Closing the device closes every object it created that is still open (mappings first, then page
+ * sets, then reservations), then the handle. Argument errors (null, negative or overflowing values,
+ * objects that are closed or belong to another device) raise standard Java exceptions before anything
+ * reaches the device; refusals by the device raise {@link ResMapException}. A ResMap may be shared by
+ * threads: its requests are serialized.
+ *
+ * <pre>{@code
+ * try (ResMap device = ResMap.open();
+ *      Reservation reservation = device.reserve(8192, PoolTag.of("RsMp"));
+ *      PageSet pages = device.allocatePages(8192, CachingType.CACHED);
+ *      Mapping mapping = reservation.map(pages)) {
+ *     mapping.write(0, "hello".getBytes(StandardCharsets.US_ASCII), 0, 5);
+ * }
+ * }</pre>
+ */
+public final class ResMap implements AutoCloseable {
+
+    /** The system property that chooses the back end: {@code kernel} or {@code simulator}. */
+    public static final String BACKEND_PROPERTY = "resmap.backend";
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final Device device;
+    private final Simulator simulator;
+    private final Cleaner.Cleanable cleanable;
+
+    private ResMap(Transport transport, Simulator simulator) {
+        this.device = new Device(transport);
+        this.simulator = simulator;
+        // Safety net only: a ResMap dropped without close() still closes its handle and machine.
+        this.cleanable = CLEANER.register(this, transport::close);
+    }
+
+    /**
+     * Opens the back end chosen by the system property {@value #BACKEND_PROPERTY} ({@code kernel} or
+     * {@code simulator}); without it, the kernel driver if this is Windows and {@code \\.\ResMap}
+     * exists, else a simulated machine with default settings. A back end chosen by the property must
+     * be available: a missing driver is then an error, not a reason to fall back.
+     *
+     * @return the open device
+     * @throws IllegalStateException if the chosen back end is not available (the message says how to
+     *     install the driver or build the simulator)
+     * @throws IllegalArgumentException if the property has another value
+     */
+    public static ResMap open() {
+        String choice = System.getProperty(BACKEND_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+        switch (choice) {
+            case "":
+                if (Platform.isWindows()) {
+                    Optional<WindowsTransport> kernel = WindowsTransport.openIfInstalled();
+                    if (kernel.isPresent()) {
+                        return new ResMap(kernel.get(), null);
+                    }
+                }
+                return open(Backend.SIMULATOR);
+            case "kernel":
+                return open(Backend.KERNEL);
+            case "simulator":
+                return open(Backend.SIMULATOR);
+            default:
+                throw new IllegalArgumentException("-D" + BACKEND_PROPERTY + " must be kernel or simulator, not \""
+                        + choice + "\"");
+        }
+    }
+
+    /**
+     * Opens a chosen back end; {@link Backend#SIMULATOR} gets a machine with default settings.
+     *
+     * @param backend the back end
+     * @return the open device
+     * @throws IllegalStateException if it is not available: the kernel back end needs Windows with the
+     *     resmap driver installed; the simulator needs libresmap-sim on the class path
+     */
+    public static ResMap open(Backend backend) {
+        Objects.requireNonNull(backend, "backend");
+        if (backend == Backend.SIMULATOR) {
+            return openSimulator(SimulatorConfig.defaults());
+        }
+        if (!Platform.isWindows()) {
+            throw new IllegalStateException("the kernel back end needs Windows with the resmap driver installed; "
+                    + "this is " + System.getProperty("os.name") + ". On Windows, " + WindowsTransport.INSTALL_HINT
+                    + ". Here, use the simulator (-D" + BACKEND_PROPERTY + "=simulator).");
+        }
+        return new ResMap(WindowsTransport.open(), null);
+    }
+
+    /**
+     * Opens a new simulated machine, independent of every other one in this process.
+     *
+     * @param config the machine's settings
+     * @return the open device; {@link #simulator()} gives access to the machine
+     * @throws IllegalStateException if libresmap-sim cannot be loaded
+     */
+    public static ResMap openSimulator(SimulatorConfig config) {
+        Objects.requireNonNull(config, "config");
+        SimulatorTransport transport;
+        try {
+            transport = new SimulatorTransport(config);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new IllegalStateException("the simulator library libresmap-sim cannot be loaded (" + e.getMessage()
+                    + "); it is built by the native-usermode module (./mvnw install) for Linux x86-64 and must be "
+                    + "on the class path under linux-x86-64/", e);
+        }
+        return new ResMap(transport, new Simulator(transport.machine()));
+    }
+
+    /** @return which back end this device is */
+    public Backend backend() {
+        return device.backend();
+    }
+
+    /**
+     * @return the device's limits and this handle's current counts
+     * @throws IllegalStateException if the device is closed
+     */
+    public DeviceInfo info() {
+        return device.info();
+    }
+
+    /**
+     * Reserves system address space ({@code MmAllocateMappingAddress}): whole pages that fault when
+     * touched until something is mapped into them.
+     *
+     * @param bytes at least 1; rounded up to whole pages
+     * @param tag the pool tag every later use of the reservation must present
+     * @return the reservation
+     * @throws ResMapException if the device refuses (quota, tag 0, the kernel has no address space)
+     */
+    public Reservation reserve(long bytes, PoolTag tag) {
+        Checks.pageRoundable("reservation bytes", bytes, device.pageSize());
+        Objects.requireNonNull(tag, "tag");
+        return device.reserve(bytes, tag, false);
+    }
+
+    /**
+     * Reserves divisible system address space ({@code MmAllocateMappingAddressEx} with
+     * {@code MM_MAPPING_ADDRESS_DIVISIBLE}): page-aligned parts of it can be mapped independently.
+     *
+     * @param bytes at least 1; rounded up to whole pages
+     * @param tag the pool tag every later use of the reservation must present
+     * @return the reservation
+     * @throws ResMapException {@link NtStatus#STATUS_NOT_SUPPORTED} on kernels before Windows 10 2004,
+     *     or another refusal as for {@link #reserve(long, PoolTag)}
+     */
+    public Reservation reserveDivisible(long bytes, PoolTag tag) {
+        Checks.pageRoundable("reservation bytes", bytes, device.pageSize());
+        Objects.requireNonNull(tag, "tag");
+        return device.reserve(bytes, tag, true);
+    }
+
+    /**
+     * Allocates zeroed physical pages, locked, as an MDL ({@code MmAllocatePagesForMdlEx}, fully required).
+     *
+     * @param bytes at least 1; rounded up to whole pages
+     * @param caching the caching type mappings of these pages use
+     * @return the page set
+     * @throws ResMapException if the device refuses (quota, no memory)
+     */
+    public PageSet allocatePages(long bytes, CachingType caching) {
+        return allocatePages(bytes, caching, false);
+    }
+
+    /**
+     * Allocates zeroed physical pages, as {@link #allocatePages(long, CachingType)}.
+     *
+     * @param bytes at least 1; rounded up to whole pages
+     * @param caching the caching type mappings of these pages use
+     * @param preferContiguous ask for physically contiguous pages ({@code MM_ALLOCATE_PREFER_CONTIGUOUS})
+     * @return the page set
+     * @throws ResMapException if the device refuses
+     */
+    public PageSet allocatePages(long bytes, CachingType caching, boolean preferContiguous) {
+        Checks.pageRoundable("page set bytes", bytes, device.pageSize());
+        Objects.requireNonNull(caching, "caching");
+        return device.allocatePages(bytes, caching, preferContiguous);
+    }
+
+    /**
+     * Allocates page-aligned memory in this process that the device can lock: simulated user pages on
+     * the simulator, {@code VirtualAlloc} memory on Windows.
+     *
+     * @param bytes 1 to {@link Integer#MAX_VALUE}
+     * @return the buffer
+     * @throws ResMapException if no memory is left
+     */
+    public UserBuffer allocateUserBuffer(long bytes) {
+        Checks.positive("user buffer bytes", bytes);
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("user buffer bytes must be at most " + Integer.MAX_VALUE + ", not " + bytes);
+        }
+        return device.allocateUserBuffer(bytes);
+    }
+
+    /**
+     * Locks a range of a user buffer into a page set ({@code MmProbeAndLockPages}); mappings of it show
+     * the buffer's own memory, so writes through either side are visible to the other.
+     *
+     * @param buffer a buffer of this device
+     * @param offset byte offset in the buffer
+     * @param length bytes, at least 1, within the buffer
+     * @param writable whether the kernel may write the pages ({@code IoModifyAccess})
+     * @return the page set; the buffer cannot be freed until it is closed
+     * @throws ResMapException if the device refuses
+     */
+    public PageSet lock(UserBuffer buffer, long offset, long length, boolean writable) {
+        Objects.requireNonNull(buffer, "buffer");
+        device.ensureOwns(buffer, buffer.device());
+        buffer.ensureOpen();
+        Checks.range("lock", offset, length);
+        Checks.positive("lock length", length);
+        if (offset + length > buffer.bytes()) {
+            throw new IllegalArgumentException("lock offset " + offset + " + length " + length
+                    + " exceeds the buffer's " + buffer.bytes() + " bytes");
+        }
+        return device.lock(buffer, offset, length, writable);
+    }
+
+    /**
+     * Locks a whole user buffer, writable.
+     *
+     * @param buffer a buffer of this device
+     * @return the page set
+     * @throws ResMapException if the device refuses
+     */
+    public PageSet lock(UserBuffer buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        return lock(buffer, 0, buffer.bytes(), true);
+    }
+
+    /** @return the simulated machine behind this device, present on the simulator back end only */
+    public Optional<Simulator> simulator() {
+        return Optional.ofNullable(simulator);
+    }
+
+    /**
+     * Closes every object still open (mappings, then page sets, then reservations), then the handle,
+     * then frees user buffers; on the simulator, destroys the machine (its counters and bug check stay
+     * readable). Idempotent. Direct buffers from {@link UserBuffer#buffer()} must not be touched after.
+     */
+    @Override
+    public void close() {
+        device.close();
+        cleanable.clean();
+    }
+
+    Device device() {
+        return device;
+    }
+
+    /** @return e.g. {@code "ResMap[SIMULATOR]"} */
+    @Override
+    public String toString() {
+        return "ResMap[" + backend() + (device.closed() ? ", closed]" : "]");
+    }
+}

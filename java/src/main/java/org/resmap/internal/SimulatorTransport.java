@@ -1,0 +1,112 @@
+package org.resmap.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import org.resmap.Backend;
+import org.resmap.NtStatus;
+import org.resmap.ResMapException;
+import org.resmap.SimulatorConfig;
+
+import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * A session on the simulated resmap device of a machine this transport creates and owns: requests go
+ * to {@code resmap_sim_ioctl} in-process, with the simulated I/O manager's METHOD_BUFFERED semantics.
+ * Closing it closes the session (the core cleans up what is left), frees the user memory it handed
+ * out, and destroys the machine.
+ */
+public final class SimulatorTransport implements Transport {
+
+    private final SimMachine machine;
+    private final long session;
+    private final Memory bytesReturned = new Memory(Integer.BYTES);
+    private final BufferAddresses addresses = new BufferAddresses();
+    private final Map<ByteBuffer, Pointer> userMemory = new IdentityHashMap<>();
+    private boolean closed;
+
+    /**
+     * Creates a machine and opens a session on its device.
+     *
+     * @param config the machine's configuration
+     * @throws ResMapException if the machine or session cannot be created
+     */
+    public SimulatorTransport(SimulatorConfig config) {
+        machine = new SimMachine(config);
+        Pointer opened = SimNative.resmap_sim_open(machine.pointer());
+        if (opened == null) {
+            machine.close();
+            throw new ResMapException("open the simulated resmap device", NtStatus.STATUS_INSUFFICIENT_RESOURCES.value());
+        }
+        session = Pointer.nativeValue(opened);
+    }
+
+    /** @return the machine behind this session */
+    public SimMachine machine() {
+        return machine;
+    }
+
+    @Override
+    public int ioctl(int code, ByteBuffer in, int inLength, ByteBuffer out, int outLength) {
+        ensureOpen();
+        IoctlBuffers.check(in, inLength, out, outLength);
+        bytesReturned.setInt(0, 0);
+        int status = SimNative.resmap_sim_ioctl(session, code, addresses.of(in), inLength, addresses.of(out),
+                outLength, Pointer.nativeValue(bytesReturned));
+        if (status != 0) {
+            throw new ResMapException(Codec.ioctlName(code), status);
+        }
+        return bytesReturned.getInt(0);
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.SIMULATOR;
+    }
+
+    @Override
+    public ByteBuffer allocateUserMemory(long bytes) {
+        ensureOpen();
+        ByteBuffer memory = machine.userBuffer(bytes);
+        userMemory.put(memory, Native.getDirectBufferPointer(memory));
+        return memory;
+    }
+
+    @Override
+    public boolean freeUserMemory(ByteBuffer memory) {
+        ensureOpen();
+        Pointer base = userMemory.get(memory);
+        if (base == null) {
+            throw new IllegalArgumentException("not user memory of this device");
+        }
+        if (!machine.userFree(base)) {
+            return false;
+        }
+        userMemory.remove(memory);
+        addresses.forget(memory);
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        SimNative.resmap_sim_close(new Pointer(session));
+        for (Pointer base : userMemory.values()) {
+            machine.userFree(base);
+        }
+        userMemory.clear();
+        machine.close();
+        bytesReturned.close();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the simulated device has been closed");
+        }
+    }
+}
