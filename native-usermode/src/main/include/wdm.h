@@ -71,7 +71,9 @@ extern "C" {
 #define _Dispatch_type_(type)
 #define _Analysis_assume_(expr)
 
-#define NTKERNELAPI
+/* The simulated kernel exports its routines under their Windows names from libresmap-sim, which is
+ * otherwise built with hidden visibility. */
+#define NTKERNELAPI __attribute__((visibility("default")))
 #define NTAPI
 
 /* ------------------------------------------------------------------ basic types (x64 sizes) */

@@ -1,0 +1,375 @@
+/*
+ * sim_machine.c - creating, selecting, inspecting and destroying simulated machines, and the
+ * bookkeeping every simulated kernel call goes through (sim_enter / sim_leave).
+ */
+#include "sim_machine.h"
+#include "sim_iohooks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PHYSICAL_PAGES 8192u
+#define DEFAULT_SYSTEM_PTES    4096u
+#define DEFAULT_POOL_BYTES     (16u << 20)
+
+/* The calling thread's current machine: the one the exported kernel functions act on. */
+static __thread resmap_sim_machine *current_machine;
+
+static void apply_defaults(resmap_sim_config *c, const resmap_sim_config *given)
+{
+    memset(c, 0, sizeof(*c));
+    if (given != NULL) {
+        /* An older, shorter struct is read only as far as it goes. */
+        size_t n = given->struct_size == 0 || given->struct_size > sizeof(*c) ? sizeof(*c)
+                                                                             : given->struct_size;
+        memcpy(c, given, n);
+    }
+    c->struct_size = sizeof(*c);
+    if (c->windows_build == 0) {
+        c->windows_build = RESMAP_SIM_BUILD_DEFAULT;
+    }
+    if (c->physical_pages == 0) {
+        c->physical_pages = DEFAULT_PHYSICAL_PAGES;
+    }
+    if (c->system_ptes == 0) {
+        c->system_ptes = DEFAULT_SYSTEM_PTES;
+    }
+    if (c->pool_bytes == 0) {
+        c->pool_bytes = DEFAULT_POOL_BYTES;
+    }
+}
+
+RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cfg)
+{
+    resmap_sim_machine *m = calloc(1, sizeof(*m));
+    if (m == NULL) {
+        return NULL;
+    }
+    apply_defaults(&m->config, cfg);
+    /* Limits that keep one machine's host footprint bounded (256 MiB of frames, 1 GiB of VA). */
+    if (m->config.physical_pages > 65536u || m->config.system_ptes > 262144u ||
+        m->config.system_ptes < 3u) {
+        free(m);
+        return NULL;
+    }
+    m->verifier = (m->config.flags & RESMAP_SIM_FLAG_NO_VERIFIER) == 0;
+    m->tracing = (m->config.flags & RESMAP_SIM_FLAG_TRACE) != 0;
+    m->memfd = -1;
+    m->pool_head.next = m->pool_head.prev = &m->pool_head;
+    m->next_block_number = 1;
+    pthread_mutex_init(&m->lock, NULL);
+    if (sim_frames_init(m) != 0 || sim_ptes_init(m) != 0 || sim_user_init(m) != 0) {
+        sim_user_destroy(m);
+        sim_ptes_destroy(m);
+        sim_frames_destroy(m);
+        pthread_mutex_destroy(&m->lock);
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+RESMAP_SIM_API void resmap_sim_destroy(resmap_sim_machine *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    if (m->io_on_destroy != NULL) {
+        m->io_on_destroy(m->io_state, m->dead);
+    }
+    if (current_machine == m) {
+        current_machine = NULL;
+    }
+    pthread_mutex_lock(&m->lock);
+    sim_block_free_all_locked(m);
+    while (m->reservations != NULL) {
+        struct sim_reservation *r = m->reservations;
+        m->reservations = r->next;
+        free(r);
+    }
+    while (m->ordinary != NULL) {
+        struct sim_ordinary_mapping *o = m->ordinary;
+        m->ordinary = o->next;
+        free(o);
+    }
+    while (m->threads != NULL) {
+        struct sim_thread *t = m->threads;
+        m->threads = t->next;
+        free(t);
+    }
+    pthread_mutex_unlock(&m->lock);
+    sim_user_destroy(m);
+    sim_ptes_destroy(m);
+    sim_frames_destroy(m);
+    free(m->trace);
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+RESMAP_SIM_API void resmap_sim_select(resmap_sim_machine *m)
+{
+    current_machine = m;
+}
+
+RESMAP_SIM_API resmap_sim_machine *resmap_sim_current(void)
+{
+    return current_machine;
+}
+
+RESMAP_SIM_API int resmap_sim_bugcheck(resmap_sim_machine *m, uint32_t *code, uint64_t params[4])
+{
+    int dead;
+    if (m == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    dead = m->dead;
+    if (dead) {
+        if (code != NULL) {
+            *code = m->bug_code;
+        }
+        if (params != NULL) {
+            for (int i = 0; i < 4; i++) {
+                params[i] = m->bug_params[i];
+            }
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    return dead;
+}
+
+RESMAP_SIM_API int resmap_sim_get_counters(resmap_sim_machine *m, resmap_sim_counters *out)
+{
+    if (m == NULL || out == NULL) {
+        return -1;
+    }
+    pthread_mutex_lock(&m->lock);
+    memset(out, 0, sizeof(*out));
+    out->reservations = m->reservation_count;
+    out->reserved_pages = m->reserved_pages;
+    out->reserved_mapped_pages = m->reserved_mapped_pages;
+    out->ordinary_mappings = m->ordinary_count;
+    out->ordinary_mapped_pages = m->ordinary_mapped_pages;
+    out->ptes_used = m->ptes_used;
+    out->ptes_total = m->ptes_total;
+    out->frames_allocated = m->frames_allocated;
+    out->frames_user = m->frames_user;
+    out->frames_locked = m->frames_locked;
+    out->frames_total = m->frames_total;
+    out->mdls = m->mdl_count;
+    out->pool_allocations = m->pool_allocations;
+    out->pool_bytes = m->pool_bytes;
+    out->user_buffers = m->user_buffer_count;
+    out->sessions = m->sessions;
+    out->calls = m->calls;
+    pthread_mutex_unlock(&m->lock);
+    return 0;
+}
+
+RESMAP_SIM_API int resmap_sim_fail_nth(resmap_sim_machine *m, int kind, uint32_t n)
+{
+    if (m == NULL || kind < 1 || kind >= SIM_FAULT_KINDS) {
+        return -1;
+    }
+    pthread_mutex_lock(&m->lock);
+    m->fail_at[kind] = n == 0 ? 0 : m->attempts[kind] + n;
+    pthread_mutex_unlock(&m->lock);
+    return 0;
+}
+
+RESMAP_SIM_API uint64_t resmap_sim_allocations(resmap_sim_machine *m, int kind)
+{
+    uint64_t n;
+    if (m == NULL || kind < 1 || kind >= SIM_FAULT_KINDS) {
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    n = m->attempts[kind];
+    pthread_mutex_unlock(&m->lock);
+    return n;
+}
+
+int sim_fault_locked(resmap_sim_machine *m, int kind)
+{
+    m->attempts[kind]++;
+    if (m->fail_at[kind] != 0 && m->attempts[kind] == m->fail_at[kind]) {
+        m->fail_at[kind] = 0;
+        return 1;
+    }
+    return 0;
+}
+
+struct sim_thread *sim_thread_locked(resmap_sim_machine *m)
+{
+    pthread_t self = pthread_self();
+    struct sim_thread *t;
+    for (t = m->threads; t != NULL; t = t->next) {
+        if (pthread_equal(t->id, self)) {
+            return t;
+        }
+    }
+    t = calloc(1, sizeof(*t));
+    if (t != NULL) {
+        t->id = self;
+        t->irql = PASSIVE_LEVEL;
+        t->next = m->threads;
+        m->threads = t;
+    }
+    return t;
+}
+
+KIRQL sim_irql_locked(resmap_sim_machine *m)
+{
+    struct sim_thread *t = sim_thread_locked(m);
+    return t != NULL ? t->irql : PASSIVE_LEVEL;
+}
+
+RESMAP_SIM_API uint8_t resmap_sim_irql(resmap_sim_machine *m)
+{
+    KIRQL irql;
+    if (m == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    irql = sim_irql_locked(m);
+    pthread_mutex_unlock(&m->lock);
+    return irql;
+}
+
+RESMAP_SIM_API void resmap_sim_set_irql(resmap_sim_machine *m, uint8_t irql)
+{
+    struct sim_thread *t;
+    if (m == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    t = sim_thread_locked(m);
+    if (t != NULL) {
+        t->irql = irql;
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* ------------------------------------------------------------------ the I/O manager's seam */
+void sim_set_io_state(resmap_sim_machine *m, void *state, void (*on_destroy)(void *state, int dead))
+{
+    if (m == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    m->io_state = state;
+    m->io_on_destroy = on_destroy;
+    pthread_mutex_unlock(&m->lock);
+}
+
+void *sim_get_io_state(resmap_sim_machine *m)
+{
+    void *state;
+    if (m == NULL) {
+        return NULL;
+    }
+    pthread_mutex_lock(&m->lock);
+    state = m->io_state;
+    pthread_mutex_unlock(&m->lock);
+    return state;
+}
+
+void sim_count_sessions(resmap_sim_machine *m, int delta)
+{
+    if (m == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    m->sessions += (uint64_t)(int64_t)delta;
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* ------------------------------------------------------------------ one kernel call */
+resmap_sim_machine *sim_enter(struct sim_call *call, const char *name, KIRQL max_irql,
+                              enum sim_routine routine)
+{
+    resmap_sim_machine *m = current_machine;
+    KIRQL irql;
+    memset(call, 0, sizeof(*call));
+    call->name = name;
+    if (m == NULL) {
+        return NULL;
+    }
+    pthread_mutex_lock(&m->lock);
+    if (m->dead) {
+        pthread_mutex_unlock(&m->lock);
+        sim_unwind_if_dead(m);
+        return NULL;
+    }
+    call->m = m;
+    m->calls++;
+    irql = sim_irql_locked(m);
+    if (irql > max_irql && m->verifier) {
+        /* Driver Verifier's DDI compliance checks catch a call above the routine's documented
+         * maximum IRQL; the parameters are the simulator's own (docs/simulator.md). */
+        sim_call_args(call, "at IRQL %u", irql);
+        sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_SIM_IRQL, irql,
+                          max_irql, routine);
+        sim_leave(call);
+        return NULL;
+    }
+    return m;
+}
+
+void sim_call_bugcheck(struct sim_call *call, ULONG code, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3,
+                       ULONG_PTR p4)
+{
+    if (call->bugcheck_pending) {
+        return;
+    }
+    call->bugcheck_pending = 1;
+    call->code = code;
+    call->params[0] = p1;
+    call->params[1] = p2;
+    call->params[2] = p3;
+    call->params[3] = p4;
+}
+
+void sim_call_args(struct sim_call *call, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(call->args, sizeof(call->args), fmt, ap);
+    va_end(ap);
+}
+
+void sim_call_result(struct sim_call *call, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(call->result, sizeof(call->result), fmt, ap);
+    va_end(ap);
+}
+
+void sim_leave(struct sim_call *call)
+{
+    resmap_sim_machine *m = call->m;
+    if (m == NULL) {
+        return;
+    }
+    if (m->tracing && (!call->quiet || call->bugcheck_pending)) {
+        char line[512];
+        if (call->bugcheck_pending) {
+            snprintf(line, sizeof(line), "%s(%s) -> BUGCHECK 0x%X (0x%llX, 0x%llX, 0x%llX, 0x%llX)\n",
+                     call->name, call->args, call->code, (unsigned long long)call->params[0],
+                     (unsigned long long)call->params[1], (unsigned long long)call->params[2],
+                     (unsigned long long)call->params[3]);
+        } else if (call->result[0] != '\0') {
+            snprintf(line, sizeof(line), "%s(%s) = %s\n", call->name, call->args, call->result);
+        } else {
+            snprintf(line, sizeof(line), "%s(%s)\n", call->name, call->args);
+        }
+        sim_trace_line_locked(m, line);
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (call->bugcheck_pending) {
+        sim_bugcheck(m, call->code, call->params[0], call->params[1], call->params[2],
+                     call->params[3]);
+    }
+}

@@ -1,0 +1,275 @@
+/*
+ * sim_machine.h - the state of one simulated machine and the helpers the simulated kernel calls share.
+ *
+ * Internal to libresmap-sim. Everything a machine owns hangs off struct resmap_sim_machine; the only
+ * process-wide state is thread-local (the calling thread's current machine and its stack of guarded
+ * calls, in sim_machine.c and sim_bugcheck.c).
+ *
+ * Locking: m->lock protects every field below. Kernel functions take it in sim_enter and drop it in
+ * sim_leave; helpers named sim_*_locked expect it held. A bugcheck is raised only with the lock
+ * released (it may unwind the stack with longjmp), and no host mutex is held while driver code runs.
+ */
+#ifndef SIM_MACHINE_H
+#define SIM_MACHINE_H
+
+#include <wdm.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "resmap_sim.h"
+#include "sim_bugcodes.h"
+
+/* ------------------------------------------------------------------ system PTEs */
+enum sim_pte_kind {
+    SIM_PTE_FREE = 0,
+    SIM_PTE_HEADER,     /* one of the two extra PTEs in front of a reservation */
+    SIM_PTE_RESERVED,   /* a page of a reservation */
+    SIM_PTE_ORDINARY    /* a page of an MmMapLockedPagesSpecifyCache mapping */
+};
+
+#define SIM_NO_FRAME ((PFN_NUMBER)~(PFN_NUMBER)0)
+
+struct sim_reservation {
+    struct sim_reservation *next;
+    size_t first_pte;       /* the first usable page; its two header PTEs precede it */
+    size_t pages;
+    ULONG tag;
+    int divisible;
+};
+
+struct sim_ordinary_mapping {
+    struct sim_ordinary_mapping *next;
+    size_t first_pte;
+    size_t pages;
+    PMDL mdl;               /* compared, never dereferenced: the MDL may be gone */
+};
+
+/* ------------------------------------------------------------------ physical frames */
+enum sim_frame_use {
+    SIM_FRAME_FREE = 0,
+    SIM_FRAME_ALLOCATED,    /* held by an MmAllocatePagesForMdlEx MDL */
+    SIM_FRAME_USER          /* backs simulated user memory */
+};
+
+struct sim_user_buffer {
+    struct sim_user_buffer *next;
+    size_t first_page;      /* page index in the user arena */
+    size_t pages;
+    PFN_NUMBER *frames;
+};
+
+/* ------------------------------------------------------------------ pool */
+enum sim_block_kind {
+    SIM_BLOCK_POOL = 1,     /* ExAllocatePool2 / ExAllocatePoolWithTag */
+    SIM_BLOCK_IO_MDL,       /* IoAllocateMdl */
+    SIM_BLOCK_PAGES_MDL     /* MmAllocatePagesForMdlEx */
+};
+
+struct sim_block {
+    struct sim_block *next;
+    struct sim_block *prev;
+    enum sim_block_kind kind;
+    ULONG tag;
+    int paged;
+    int holds_frames;       /* pages MDL whose frames MmFreePagesFromMdl has not yet returned */
+    uint32_t number;        /* shown as mdl#N or pool#N in the trace */
+    size_t bytes;
+    /* the caller's memory follows, 16-byte aligned */
+} __attribute__((aligned(16)));
+
+#define SIM_RECENT_FREES 64
+
+/* ------------------------------------------------------------------ threads */
+struct sim_thread {
+    struct sim_thread *next;
+    pthread_t id;
+    KIRQL irql;
+    int in_probe_wrapper;   /* inside ResmapProbeAndLockPages: a bad probe is a status, not a crash */
+    NTSTATUS probe_status;  /* what the wrapper returns */
+};
+
+/* ------------------------------------------------------------------ the machine */
+#define SIM_FAULT_KINDS 6   /* RESMAP_SIM_FAULT_* are 1..5 */
+
+struct resmap_sim_machine {
+    pthread_mutex_t lock;
+    resmap_sim_config config;
+    int verifier;
+
+    /* bugcheck */
+    int dead;
+    ULONG bug_code;
+    ULONG_PTR bug_params[4];
+
+    /* physical memory: a memfd; a PFN is a page index in it */
+    int memfd;
+    size_t frames_total;
+    uint8_t *frame_use;
+    int8_t *frame_cache;            /* MEMORY_CACHING_TYPE given at allocation; MmNotMapped if none */
+    uint32_t *frame_locks;          /* MmProbeAndLockPages references */
+    uint32_t *frame_maps;           /* PTEs currently mapping the frame */
+    size_t frame_hint;
+    uint64_t frames_allocated, frames_user, frames_locked;
+
+    /* system VA: a PROT_NONE arena whose pages are the system PTEs */
+    uint8_t *sysva;
+    size_t ptes_total, ptes_used;
+    uint8_t *pte_kind;
+    PFN_NUMBER *pte_frame;
+    struct sim_reservation **pte_reservation;
+    struct sim_reservation *reservations;
+    struct sim_ordinary_mapping *ordinary;
+    uint64_t reservation_count, reserved_pages, reserved_mapped_pages;
+    uint64_t ordinary_count, ordinary_mapped_pages;
+
+    /* simulated user memory: a PROT_NONE arena into which user buffers map frames */
+    uint8_t *userva;
+    size_t user_pages;
+    uint8_t *user_page_used;
+    struct sim_user_buffer *user_buffers;
+    uint64_t user_buffer_count;
+
+    /* pool and MDLs */
+    struct sim_block pool_head;     /* circular list of live blocks */
+    uint64_t pool_allocations, pool_bytes, mdl_count;
+    uint32_t next_block_number;     /* blocks are shown as pool#N or mdl#N */
+    void *recent_frees[SIM_RECENT_FREES];
+    unsigned recent_free_next;
+
+    /* fault injection */
+    uint64_t attempts[SIM_FAULT_KINDS];
+    uint64_t fail_at[SIM_FAULT_KINDS];
+
+    /* threads, counters, trace, I/O manager */
+    struct sim_thread *threads;
+    uint64_t calls;
+    uint64_t sessions;
+    int tracing;
+    char *trace;
+    size_t trace_len, trace_cap;
+    void *io_state;
+    void (*io_on_destroy)(void *state, int dead);
+};
+
+/* ------------------------------------------------------------------ one kernel call */
+/* What sim_enter and sim_leave share: the trace line being built and a bugcheck to raise once the
+ * machine lock is released. */
+struct sim_call {
+    resmap_sim_machine *m;
+    const char *name;
+    char args[320];
+    char result[96];
+    int quiet;              /* not traced: locks and IRQL calls would drown the narration */
+    int bugcheck_pending;
+    ULONG code;
+    ULONG_PTR params[4];
+};
+
+/* Identifiers of the routines, reported as P4 of the simulator's IRQL bugcheck (docs/simulator.md). */
+enum sim_routine {
+    SIM_ROUTINE_MmAllocateMappingAddress = 1,
+    SIM_ROUTINE_MmAllocateMappingAddressEx,
+    SIM_ROUTINE_MmMapLockedPagesWithReservedMapping,
+    SIM_ROUTINE_MmUnmapReservedMapping,
+    SIM_ROUTINE_MmFreeMappingAddress,
+    SIM_ROUTINE_MmAllocatePagesForMdlEx,
+    SIM_ROUTINE_MmFreePagesFromMdl,
+    SIM_ROUTINE_IoAllocateMdl,
+    SIM_ROUTINE_IoBuildPartialMdl,
+    SIM_ROUTINE_IoFreeMdl,
+    SIM_ROUTINE_MmProbeAndLockPages,
+    SIM_ROUTINE_MmUnlockPages,
+    SIM_ROUTINE_MmMapLockedPagesSpecifyCache,
+    SIM_ROUTINE_MmUnmapLockedPages,
+    SIM_ROUTINE_ExAllocatePool,
+    SIM_ROUTINE_ExFreePool,
+    SIM_ROUTINE_ExAcquireFastMutex,
+    SIM_ROUTINE_KeAcquireSpinLock,
+    SIM_ROUTINE_MmGetSystemRoutineAddress,
+    SIM_ROUTINE_PagedCode
+};
+
+/* Starts a kernel call on the calling thread's current machine: returns it locked, or NULL when no
+ * machine is selected, the machine is dead, or the IRQL is above max_irql (then the Verifier bugcheck
+ * has been raised). The call is counted and, when tracing, will be traced. */
+resmap_sim_machine *sim_enter(struct sim_call *call, const char *name, KIRQL max_irql,
+                              enum sim_routine routine);
+/* Ends it: unlocks, writes the trace line, raises the pending bugcheck (which may not return). */
+void sim_leave(struct sim_call *call);
+/* Records a bugcheck to raise in sim_leave. Only the first one of a call counts. */
+void sim_call_bugcheck(struct sim_call *call, ULONG code, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3,
+                       ULONG_PTR p4);
+void sim_call_args(struct sim_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sim_call_result(struct sim_call *call, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Marks m dead with this bugcheck (the first one wins) and, inside a guarded call of m, abandons it.
+ * Called without m->lock. */
+void sim_bugcheck(resmap_sim_machine *m, ULONG code, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3,
+                  ULONG_PTR p4);
+/* Inside a guarded call of a dead machine: abandons it. Otherwise returns. */
+void sim_unwind_if_dead(resmap_sim_machine *m);
+
+/* The calling thread's record on m (created on first use; NULL only if the host is out of memory). */
+struct sim_thread *sim_thread_locked(resmap_sim_machine *m);
+KIRQL sim_irql_locked(resmap_sim_machine *m);
+
+/* Fault injection: counts an attempt of this kind and says whether it must fail. */
+int sim_fault_locked(resmap_sim_machine *m, int kind);
+
+/* Trace helpers: append a line; format an address, MDL or tag as the trace shows them. */
+void sim_trace_line_locked(resmap_sim_machine *m, const char *line);
+void sim_format_address_locked(resmap_sim_machine *m, const void *va, char *buf, size_t len);
+void sim_format_mdl_locked(resmap_sim_machine *m, const MDL *mdl, char *buf, size_t len);
+void sim_format_tag(ULONG tag, char *buf, size_t len);
+const char *sim_cache_name(MEMORY_CACHING_TYPE type);
+
+/* Pool blocks (sim_pool.c). */
+void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, size_t bytes, ULONG tag,
+                             int paged);
+struct sim_block *sim_block_find_locked(resmap_sim_machine *m, const void *p);
+void sim_block_free_locked(resmap_sim_machine *m, struct sim_block *b);
+void sim_block_free_all_locked(resmap_sim_machine *m);
+struct sim_block *sim_block_containing_locked(resmap_sim_machine *m, const void *p);
+
+/* Physical frames (sim_frames.c). */
+int sim_frames_init(resmap_sim_machine *m);
+void sim_frames_destroy(resmap_sim_machine *m);
+/* Takes up to count free frames whose addresses lie in [low, high], not always contiguous unless
+ * contiguous is set; zeroes them if zero is set. Returns how many it took. */
+size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t count, uint64_t low,
+                              uint64_t high, int contiguous, int zero, enum sim_frame_use use);
+void sim_frames_release_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
+int sim_frame_valid_locked(resmap_sim_machine *m, PFN_NUMBER pfn);
+
+/* Mapping frames at real addresses (sim_frames.c). */
+int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count);
+int sim_unmap_to_reserved(void *va, size_t pages);
+
+/* System PTEs (sim_ptes.c). */
+int sim_ptes_init(resmap_sim_machine *m);
+void sim_ptes_destroy(resmap_sim_machine *m);
+/* First fit of count free PTEs; returns the first index or (size_t)-1. */
+size_t sim_ptes_take_locked(resmap_sim_machine *m, size_t count, enum sim_pte_kind kind);
+void sim_ptes_release_locked(resmap_sim_machine *m, size_t first, size_t count);
+/* PTE index of a system address, or (size_t)-1 outside the arena. */
+size_t sim_pte_index(const resmap_sim_machine *m, const void *va);
+void *sim_pte_address(const resmap_sim_machine *m, size_t index);
+/* Maps frames into PTEs [first, first + count); -1 if the host refused (nothing then mapped). */
+int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count);
+void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count);
+
+/* Ordinary mappings (sim_ordinary.c): releases the one at va made for mdl; -1 if there is none. */
+int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl);
+
+/* Simulated user memory (sim_user.c): the frame behind a user address, or SIM_NO_FRAME. */
+PFN_NUMBER sim_user_frame_locked(resmap_sim_machine *m, const void *va);
+int sim_user_init(resmap_sim_machine *m);
+void sim_user_destroy(resmap_sim_machine *m);
+
+/* Pages that hold this many bytes, without overflowing near SIZE_MAX. */
+#define SIM_PAGES(bytes) (((bytes) >> PAGE_SHIFT) + (((bytes) & (PAGE_SIZE - 1)) != 0))
+
+#endif /* SIM_MACHINE_H */

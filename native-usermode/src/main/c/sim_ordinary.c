@@ -1,0 +1,143 @@
+/*
+ * sim_ordinary.c - ordinary system mappings: MmMapLockedPagesSpecifyCache and MmUnmapLockedPages,
+ * the baseline the reserved-mapping family is compared with. They take their PTEs from the same
+ * finite pool as reservations, so when the pool runs dry they fail while a reservation still maps.
+ */
+#include "sim_machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl)
+{
+    size_t index = sim_pte_index(m, va);
+    for (struct sim_ordinary_mapping **link = &m->ordinary; *link != NULL; link = &(*link)->next) {
+        struct sim_ordinary_mapping *o = *link;
+        if (o->first_pte == index && o->mdl == mdl) {
+            *link = o->next;
+            sim_ptes_unmap_locked(m, o->first_pte, o->pages);
+            sim_ptes_release_locked(m, o->first_pte, o->pages);
+            m->ordinary_count--;
+            m->ordinary_mapped_pages -= o->pages;
+            free(o);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MODE mode,
+                                 MEMORY_CACHING_TYPE cache, PVOID requested, ULONG bugcheck_on_failure)
+{
+    resmap_sim_machine *m = call->m;
+    struct sim_ordinary_mapping *o;
+    size_t pages, first;
+    PPFN_NUMBER frames;
+
+    if (mdl == NULL) {
+        sim_call_bugcheck(call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
+        return NULL;
+    }
+    /* User-mode mappings and caller-chosen addresses are not modelled: refused with NULL. */
+    if (mode != KernelMode || requested != NULL || mdl->ByteCount == 0 || (int)cache < 0 ||
+        cache >= MmMaximumCacheType) {
+        return NULL;
+    }
+    if (m->verifier && (mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0) {
+        sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_NOT_LOCKED,
+                          (ULONG_PTR)mdl, (USHORT)mdl->MdlFlags, 0);
+        return NULL;
+    }
+    if ((mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) != 0) {
+        /* [D] one system mapping per MDL at a time. */
+        sim_call_bugcheck(call, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, (ULONG_PTR)mdl,
+                          (USHORT)mdl->MdlFlags, 0);
+        return NULL;
+    }
+    pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
+    frames = MmGetMdlPfnArray(mdl);
+    for (size_t i = 0; i < pages; i++) {
+        if (!sim_frame_valid_locked(m, frames[i])) {
+            sim_call_bugcheck(call, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, (ULONG_PTR)mdl, i, frames[i]);
+            return NULL;
+        }
+    }
+    first = sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) ? (size_t)-1
+                                                           : sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY);
+    o = first == (size_t)-1 ? NULL : calloc(1, sizeof(*o));
+    if (o == NULL || sim_ptes_map_locked(m, first, frames, pages) != 0) {
+        if (first != (size_t)-1) {
+            sim_ptes_release_locked(m, first, pages);
+        }
+        free(o);
+        if (bugcheck_on_failure && !(mdl->MdlFlags & MDL_MAPPING_CAN_FAIL)) {
+            if (m->verifier) {
+                sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_FAILED_BUGCHECK,
+                                  (ULONG_PTR)mdl, pages, 0);
+            } else {
+                sim_call_bugcheck(call, NO_MORE_SYSTEM_PTES, 0, pages, 0, 0); /* [R] */
+            }
+        }
+        return NULL;
+    }
+    o->first_pte = first;
+    o->pages = pages;
+    o->mdl = mdl;
+    o->next = m->ordinary;
+    m->ordinary = o;
+    m->ordinary_count++;
+    m->ordinary_mapped_pages += pages;
+    mdl->MappedSystemVa = (PUCHAR)sim_pte_address(m, first) + mdl->ByteOffset;
+    mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
+    if (mdl->MdlFlags & MDL_PARTIAL) {
+        mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
+    }
+    return mdl->MappedSystemVa;
+}
+
+PVOID MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
+                                   MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
+                                   ULONG BugCheckOnFailure, ULONG Priority)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "MmMapLockedPagesSpecifyCache", DISPATCH_LEVEL,
+                                      SIM_ROUTINE_MmMapLockedPagesSpecifyCache);
+    char name[48], result[48];
+    PVOID va;
+    if (m == NULL) {
+        return NULL;
+    }
+    sim_format_mdl_locked(m, MemoryDescriptorList, name, sizeof(name));
+    sim_call_args(&call, "%s, %s, %s, %s, %s, 0x%X", name,
+                  AccessMode == KernelMode ? "KernelMode" : "UserMode", sim_cache_name(CacheType),
+                  RequestedAddress == NULL ? "NULL" : "address", BugCheckOnFailure ? "TRUE" : "FALSE",
+                  Priority);
+    va = map_ordinary_locked(&call, MemoryDescriptorList, AccessMode, CacheType, RequestedAddress,
+                             BugCheckOnFailure);
+    sim_format_address_locked(m, va, result, sizeof(result));
+    sim_call_result(&call, "%s", result);
+    sim_leave(&call);
+    return va;
+}
+
+VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "MmUnmapLockedPages", DISPATCH_LEVEL,
+                                      SIM_ROUTINE_MmUnmapLockedPages);
+    PMDL mdl = MemoryDescriptorList;
+    char where[48], name[48];
+    if (m == NULL) {
+        return;
+    }
+    sim_format_address_locked(m, BaseAddress, where, sizeof(where));
+    sim_format_mdl_locked(m, mdl, name, sizeof(name));
+    sim_call_args(&call, "%s, %s", where, name);
+    if (mdl == NULL || sim_ordinary_release_locked(m, PAGE_ALIGN(BaseAddress), mdl) != 0) {
+        sim_call_bugcheck(&call, MEMORY_MANAGEMENT, MM_SIM_BAD_UNMAP, (ULONG_PTR)BaseAddress, (ULONG_PTR)mdl,
+                          0);
+    } else {
+        mdl->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
+    }
+    sim_leave(&call);
+}

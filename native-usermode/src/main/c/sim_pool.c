@@ -1,0 +1,227 @@
+/*
+ * sim_pool.c - the machine's pool: ExAllocatePool2, ExAllocatePoolWithTag, ExFreePoolWithTag,
+ * ExFreePool, and the blocks that also hold the machine's MDLs.
+ *
+ * Every block is registered with its machine, so a free of an address the pool never handed out, a
+ * second free, or a free with the wrong tag is recognised and raises the bugcheck the real kernel
+ * raises (0xC2 BAD_POOL_CALLER, or 0xC4 when Driver Verifier is on), and destroying the machine
+ * reclaims whatever the driver leaked.
+ */
+#include "sim_machine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The high bit of a tag marks "protected" pool; the tag check ignores it. */
+#define PROTECTED_POOL_BIT 0x80000000u
+
+/* ExAllocatePoolWithTag does not zero; the simulator fills new blocks with this so that a driver
+ * reading memory it never wrote sees garbage rather than lucky zeroes. */
+#define UNINITIALIZED_FILL 0xA5
+
+void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, size_t bytes, ULONG tag,
+                             int paged)
+{
+    struct sim_block *b;
+    if (bytes > SIZE_MAX - sizeof(*b)) {
+        return NULL;
+    }
+    b = malloc(sizeof(*b) + bytes);
+    if (b == NULL) {
+        return NULL;
+    }
+    memset(b, 0, sizeof(*b));
+    b->kind = kind;
+    b->tag = tag;
+    b->paged = paged;
+    b->bytes = bytes;
+    b->number = m->next_block_number++;
+    b->next = m->pool_head.next;
+    b->prev = &m->pool_head;
+    m->pool_head.next->prev = b;
+    m->pool_head.next = b;
+    if (kind == SIM_BLOCK_POOL) {
+        m->pool_allocations++;
+        m->pool_bytes += bytes;
+    } else {
+        m->mdl_count++;
+    }
+    return b + 1;
+}
+
+struct sim_block *sim_block_find_locked(resmap_sim_machine *m, const void *p)
+{
+    for (struct sim_block *b = m->pool_head.next; b != &m->pool_head; b = b->next) {
+        if ((const void *)(b + 1) == p) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+struct sim_block *sim_block_containing_locked(resmap_sim_machine *m, const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    for (struct sim_block *b = m->pool_head.next; b != &m->pool_head; b = b->next) {
+        uintptr_t start = (uintptr_t)(b + 1);
+        if (a >= start && a < start + b->bytes) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+void sim_block_free_locked(resmap_sim_machine *m, struct sim_block *b)
+{
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+    if (b->kind == SIM_BLOCK_POOL) {
+        m->pool_allocations--;
+        m->pool_bytes -= b->bytes;
+    } else {
+        m->mdl_count--;
+    }
+    m->recent_frees[m->recent_free_next] = b + 1;
+    m->recent_free_next = (m->recent_free_next + 1) % SIM_RECENT_FREES;
+    free(b);
+}
+
+void sim_block_free_all_locked(resmap_sim_machine *m)
+{
+    while (m->pool_head.next != &m->pool_head) {
+        sim_block_free_locked(m, m->pool_head.next);
+    }
+}
+
+static int freed_recently_locked(resmap_sim_machine *m, const void *p)
+{
+    for (unsigned i = 0; i < SIM_RECENT_FREES; i++) {
+        if (m->recent_frees[i] == p) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static PVOID allocate_pool(const char *name, int paged, ULONG pool_type, SIZE_T bytes, ULONG tag,
+                           int zero)
+{
+    struct sim_call call;
+    char tag_text[16];
+    resmap_sim_machine *m = sim_enter(&call, name, DISPATCH_LEVEL, SIM_ROUTINE_ExAllocatePool);
+    PVOID p = NULL;
+    KIRQL irql;
+    if (m == NULL) {
+        return NULL;
+    }
+    sim_format_tag(tag, tag_text, sizeof(tag_text));
+    sim_call_args(&call, "%s, %llu, %s", paged ? "paged" : "nonpaged", (unsigned long long)bytes,
+                  tag_text);
+    irql = sim_irql_locked(m);
+    if (m->verifier && paged && irql > APC_LEVEL) {
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_PAGED_POOL_IRQL, irql,
+                          pool_type, bytes);
+    } else if (m->verifier && bytes == 0) {
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_ZERO_BYTE_POOL, irql,
+                          pool_type, 0);
+    } else if (!sim_fault_locked(m, RESMAP_SIM_FAULT_POOL) &&
+               bytes <= m->config.pool_bytes - m->pool_bytes) {
+        p = sim_block_alloc_locked(m, SIM_BLOCK_POOL, bytes, tag, paged);
+        if (p != NULL) {
+            memset(p, zero ? 0 : UNINITIALIZED_FILL, bytes);
+        }
+    }
+    if (p != NULL) {
+        char where[48];
+        sim_format_address_locked(m, p, where, sizeof(where));
+        sim_call_result(&call, "%s", where);
+    } else {
+        sim_call_result(&call, "NULL");
+    }
+    sim_leave(&call);
+    return p;
+}
+
+PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    const POOL_FLAGS known = POOL_FLAG_UNINITIALIZED | POOL_FLAG_NON_PAGED | POOL_FLAG_PAGED;
+    int paged = (Flags & POOL_FLAG_PAGED) != 0;
+    /* Exactly one pool type, and no flag the simulator does not know: otherwise NULL. */
+    if ((Flags & ~known) != 0 || paged == ((Flags & POOL_FLAG_NON_PAGED) != 0)) {
+        struct sim_call call;
+        if (sim_enter(&call, "ExAllocatePool2", DISPATCH_LEVEL, SIM_ROUTINE_ExAllocatePool) != NULL) {
+            sim_call_args(&call, "flags 0x%llX, %llu", (unsigned long long)Flags,
+                          (unsigned long long)NumberOfBytes);
+            sim_call_result(&call, "NULL");
+            sim_leave(&call);
+        }
+        return NULL;
+    }
+    return allocate_pool("ExAllocatePool2", paged, paged ? PagedPool : NonPagedPoolNx, NumberOfBytes,
+                         Tag, (Flags & POOL_FLAG_UNINITIALIZED) == 0);
+}
+
+PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    return allocate_pool("ExAllocatePoolWithTag", (PoolType & 1) != 0, (ULONG)PoolType,
+                         NumberOfBytes, Tag, 0);
+}
+
+static void free_pool(const char *name, PVOID P, int check_tag, ULONG Tag)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, name, DISPATCH_LEVEL, SIM_ROUTINE_ExFreePool);
+    struct sim_block *b;
+    char where[48];
+    KIRQL irql;
+    if (m == NULL) {
+        return;
+    }
+    b = P == NULL ? NULL : sim_block_find_locked(m, P);
+    if (b != NULL && b->kind != SIM_BLOCK_POOL) {
+        sim_format_mdl_locked(m, P, where, sizeof(where));
+    } else {
+        sim_format_address_locked(m, P, where, sizeof(where));
+    }
+    if (check_tag) {
+        char tag_text[16];
+        sim_format_tag(Tag, tag_text, sizeof(tag_text));
+        sim_call_args(&call, "%s, %s", where, tag_text);
+    } else {
+        sim_call_args(&call, "%s", where);
+    }
+    irql = sim_irql_locked(m);
+    if (b == NULL) {
+        if (P != NULL && freed_recently_locked(m, P)) {
+            if (m->verifier) {
+                sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_TWICE, 0,
+                                  (ULONG_PTR)P, 0);
+            } else {
+                sim_call_bugcheck(&call, BAD_POOL_CALLER, BAD_POOL_FREE_TWICE, 0, 0, (ULONG_PTR)P);
+            }
+        } else if (m->verifier) {
+            sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_BAD_ADDRESS,
+                              (ULONG_PTR)P, 0, 0);
+        } else {
+            sim_call_bugcheck(&call, BAD_POOL_CALLER, BAD_POOL_BAD_ADDRESS, (ULONG_PTR)P, 0, 0);
+        }
+    } else if (m->verifier && b->paged && irql > APC_LEVEL) {
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_PAGED_IRQL, irql,
+                          PagedPool, (ULONG_PTR)P);
+    } else if (check_tag && (b->tag & ~PROTECTED_POOL_BIT) != (Tag & ~PROTECTED_POOL_BIT)) {
+        sim_call_bugcheck(&call, BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, b->tag, Tag);
+    } else {
+        sim_block_free_locked(m, b);
+    }
+    sim_leave(&call);
+}
+
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    free_pool("ExFreePoolWithTag", P, 1, Tag);
+}
+
+VOID ExFreePool(PVOID P)
+{
+    free_pool("ExFreePool", P, 0, 0);
+}

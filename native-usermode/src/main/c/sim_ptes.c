@@ -1,0 +1,114 @@
+/*
+ * sim_ptes.c - the system PTE pool: one PROT_NONE arena per machine whose page i is system PTE i.
+ *
+ * Reservations (with their two header PTEs) and ordinary mappings take runs of PTEs from this one
+ * finite pool, as they do on Windows, so running out is reproducible: once ordinary mappings fail,
+ * a reservation made earlier still maps.
+ */
+#include "sim_machine.h"
+
+#include <stdlib.h>
+#include <sys/mman.h>
+
+int sim_ptes_init(resmap_sim_machine *m)
+{
+    size_t n = m->config.system_ptes;
+    void *arena = mmap(NULL, n * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                       -1, 0);
+    if (arena == MAP_FAILED) {
+        return -1;
+    }
+    m->sysva = arena;
+    m->ptes_total = n;
+    m->pte_kind = calloc(n, sizeof(*m->pte_kind));
+    m->pte_frame = malloc(n * sizeof(*m->pte_frame));
+    m->pte_reservation = calloc(n, sizeof(*m->pte_reservation));
+    if (m->pte_kind == NULL || m->pte_frame == NULL || m->pte_reservation == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        m->pte_frame[i] = SIM_NO_FRAME;
+    }
+    return 0;
+}
+
+void sim_ptes_destroy(resmap_sim_machine *m)
+{
+    if (m->sysva != NULL) {
+        munmap(m->sysva, m->ptes_total * PAGE_SIZE);
+        m->sysva = NULL;
+    }
+    free(m->pte_kind);
+    free(m->pte_frame);
+    free(m->pte_reservation);
+    m->pte_kind = NULL;
+    m->pte_frame = NULL;
+    m->pte_reservation = NULL;
+}
+
+size_t sim_ptes_take_locked(resmap_sim_machine *m, size_t count, enum sim_pte_kind kind)
+{
+    size_t run = 0;
+    if (count == 0 || count > m->ptes_total - m->ptes_used) {
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < m->ptes_total; i++) {
+        run = m->pte_kind[i] == SIM_PTE_FREE ? run + 1 : 0;
+        if (run == count) {
+            size_t first = i + 1 - count;
+            for (size_t j = first; j <= i; j++) {
+                m->pte_kind[j] = (uint8_t)kind;
+            }
+            m->ptes_used += count;
+            return first;
+        }
+    }
+    return (size_t)-1;
+}
+
+void sim_ptes_release_locked(resmap_sim_machine *m, size_t first, size_t count)
+{
+    for (size_t j = first; j < first + count; j++) {
+        m->pte_kind[j] = SIM_PTE_FREE;
+        m->pte_reservation[j] = NULL;
+    }
+    m->ptes_used -= count;
+}
+
+size_t sim_pte_index(const resmap_sim_machine *m, const void *va)
+{
+    uintptr_t a = (uintptr_t)va;
+    uintptr_t base = (uintptr_t)m->sysva;
+    if (a < base || a >= base + m->ptes_total * PAGE_SIZE) {
+        return (size_t)-1;
+    }
+    return (a - base) / PAGE_SIZE;
+}
+
+void *sim_pte_address(const resmap_sim_machine *m, size_t index)
+{
+    return m->sysva + index * PAGE_SIZE;
+}
+
+int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count)
+{
+    if (sim_map_frames(m, sim_pte_address(m, first), frames, count) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        m->pte_frame[first + i] = frames[i];
+        m->frame_maps[frames[i]]++;
+    }
+    return 0;
+}
+
+void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count)
+{
+    sim_unmap_to_reserved(sim_pte_address(m, first), count);
+    for (size_t i = first; i < first + count; i++) {
+        if (m->pte_frame[i] != SIM_NO_FRAME) {
+            m->frame_maps[m->pte_frame[i]]--;
+            m->pte_frame[i] = SIM_NO_FRAME;
+        }
+    }
+}

@@ -1,0 +1,217 @@
+/*
+ * sim_sync.c - IRQL, spin locks, fast mutexes and PAGED_CODE.
+ *
+ * The machine tracks each thread's IRQL. A spin lock raises it to DISPATCH_LEVEL and a fast mutex to
+ * APC_LEVEL, as on Windows, so a driver that calls a PASSIVE/APC-only routine while holding one is
+ * caught (0xC4, see sim_enter). Fast mutexes are host mutexes; a thread waiting on one never holds
+ * the machine lock, and gives up the wait if the machine bugchecks meanwhile.
+ */
+#include "sim_machine.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <time.h>
+
+struct sim_fast_mutex {
+    pthread_mutex_t mutex;
+    KIRQL old_irql;
+};
+
+C_ASSERT(sizeof(struct sim_fast_mutex) <= sizeof(FAST_MUTEX));
+
+/* How often a waiter looks whether the machine has died under it. */
+#define WAIT_SLICE_NS 10000000L
+#define SPINS_PER_CHECK 1024
+
+static void set_irql(resmap_sim_machine *m, KIRQL irql)
+{
+    struct sim_thread *t = sim_thread_locked(m);
+    if (t != NULL) {
+        t->irql = irql;
+    }
+}
+
+static int machine_dead(resmap_sim_machine *m)
+{
+    int dead;
+    pthread_mutex_lock(&m->lock);
+    dead = m->dead;
+    pthread_mutex_unlock(&m->lock);
+    return dead;
+}
+
+KIRQL KeGetCurrentIrql(VOID)
+{
+    resmap_sim_machine *m = resmap_sim_current();
+    KIRQL irql;
+    if (m == NULL) {
+        return PASSIVE_LEVEL;
+    }
+    pthread_mutex_lock(&m->lock);
+    irql = sim_irql_locked(m);
+    pthread_mutex_unlock(&m->lock);
+    return irql;
+}
+
+VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "KeRaiseIrql", 0xFF, SIM_ROUTINE_KeAcquireSpinLock);
+    KIRQL current;
+    if (m == NULL) {
+        return;
+    }
+    call.quiet = 1;
+    current = sim_irql_locked(m);
+    if (m->verifier && NewIrql < current) {
+        sim_call_args(&call, "%u from %u", NewIrql, current);
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_RAISE_IRQL_LOWER, current,
+                          NewIrql, 0);
+    } else {
+        *OldIrql = current;
+        set_irql(m, NewIrql);
+    }
+    sim_leave(&call);
+}
+
+VOID KeLowerIrql(KIRQL NewIrql)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "KeLowerIrql", 0xFF, SIM_ROUTINE_KeAcquireSpinLock);
+    KIRQL current;
+    if (m == NULL) {
+        return;
+    }
+    call.quiet = 1;
+    current = sim_irql_locked(m);
+    if (m->verifier && NewIrql > current) {
+        sim_call_args(&call, "%u from %u", NewIrql, current);
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_LOWER_IRQL_HIGHER, current,
+                          NewIrql, 0);
+    } else {
+        set_irql(m, NewIrql);
+    }
+    sim_leave(&call);
+}
+
+VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
+{
+    __atomic_store_n(SpinLock, 0, __ATOMIC_RELEASE);
+}
+
+VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "KeAcquireSpinLock", DISPATCH_LEVEL,
+                                      SIM_ROUTINE_KeAcquireSpinLock);
+    unsigned spins = 0;
+    if (m == NULL) {
+        return;
+    }
+    call.quiet = 1;
+    *OldIrql = sim_irql_locked(m);
+    set_irql(m, DISPATCH_LEVEL);
+    sim_leave(&call);
+    while (__atomic_exchange_n(SpinLock, 1, __ATOMIC_ACQUIRE) != 0) {
+        if (++spins % SPINS_PER_CHECK == 0) {
+            if (machine_dead(m)) {
+                sim_unwind_if_dead(m);
+                return;
+            }
+            sched_yield();
+        }
+    }
+}
+
+VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "KeReleaseSpinLock", 0xFF, SIM_ROUTINE_KeAcquireSpinLock);
+    KIRQL current;
+    if (m == NULL) {
+        return;
+    }
+    call.quiet = 1;
+    current = sim_irql_locked(m);
+    if (m->verifier && current != DISPATCH_LEVEL) {
+        sim_call_args(&call, "at IRQL %u", current);
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_RELEASE_SPIN_LOCK_IRQL,
+                          current, (ULONG_PTR)SpinLock, 0);
+    } else {
+        __atomic_store_n(SpinLock, 0, __ATOMIC_RELEASE);
+        set_irql(m, NewIrql);
+    }
+    sim_leave(&call);
+}
+
+VOID ExInitializeFastMutex(PFAST_MUTEX FastMutex)
+{
+    struct sim_fast_mutex *fm = (struct sim_fast_mutex *)FastMutex;
+    pthread_mutexattr_t attr;
+    /* Error-checking, so that a release after an acquire the simulator refused (dead machine) is a
+     * harmless error rather than undefined behaviour. */
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+    pthread_mutex_init(&fm->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+    fm->old_irql = PASSIVE_LEVEL;
+}
+
+VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
+{
+    struct sim_fast_mutex *fm = (struct sim_fast_mutex *)FastMutex;
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "ExAcquireFastMutex", APC_LEVEL,
+                                      SIM_ROUTINE_ExAcquireFastMutex);
+    if (m == NULL) {
+        return;
+    }
+    call.quiet = 1;
+    sim_leave(&call);
+    for (;;) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += WAIT_SLICE_NS;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (pthread_mutex_timedlock(&fm->mutex, &until) != ETIMEDOUT) {
+            break;
+        }
+        if (machine_dead(m)) {
+            sim_unwind_if_dead(m);
+            return;
+        }
+    }
+    pthread_mutex_lock(&m->lock);
+    fm->old_irql = sim_irql_locked(m);
+    set_irql(m, APC_LEVEL);
+    pthread_mutex_unlock(&m->lock);
+}
+
+VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex)
+{
+    struct sim_fast_mutex *fm = (struct sim_fast_mutex *)FastMutex;
+    resmap_sim_machine *m = resmap_sim_current();
+    KIRQL restore = fm->old_irql;
+    if (pthread_mutex_unlock(&fm->mutex) != 0) {
+        return; /* not held by this thread */
+    }
+    if (m != NULL) {
+        pthread_mutex_lock(&m->lock);
+        set_irql(m, restore);
+        pthread_mutex_unlock(&m->lock);
+    }
+}
+
+VOID SimPagedCodeCheck(const char *Function)
+{
+    struct sim_call call;
+    if (sim_enter(&call, "PAGED_CODE", APC_LEVEL, SIM_ROUTINE_PagedCode) == NULL) {
+        return;
+    }
+    call.quiet = 1;
+    sim_call_args(&call, "%s", Function);
+    sim_leave(&call);
+}

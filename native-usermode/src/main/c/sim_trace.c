@@ -1,0 +1,142 @@
+/*
+ * sim_trace.c - the call trace: one line per simulated kernel call, with addresses shown as offsets
+ * into the machine's arenas (sysva+, user+) and MDLs by number, so that a narration never shows a
+ * host address and is the same from run to run.
+ */
+#include "sim_machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The trace keeps at most this much; the oldest whole lines make room for new ones. */
+#define TRACE_LIMIT (1u << 20)
+
+void sim_trace_line_locked(resmap_sim_machine *m, const char *line)
+{
+    size_t n = strlen(line);
+    if (n == 0 || n > TRACE_LIMIT) {
+        return;
+    }
+    if (m->trace_len + n > TRACE_LIMIT) {
+        size_t drop = m->trace_len + n - TRACE_LIMIT;
+        const char *nl = memchr(m->trace + drop - 1, '\n', m->trace_len - drop + 1);
+        drop = nl != NULL ? (size_t)(nl - m->trace) + 1 : m->trace_len;
+        memmove(m->trace, m->trace + drop, m->trace_len - drop);
+        m->trace_len -= drop;
+    }
+    if (m->trace_len + n > m->trace_cap) {
+        size_t cap = m->trace_cap == 0 ? 4096 : m->trace_cap;
+        while (cap < m->trace_len + n) {
+            cap *= 2;
+        }
+        char *grown = realloc(m->trace, cap);
+        if (grown == NULL) {
+            return;
+        }
+        m->trace = grown;
+        m->trace_cap = cap;
+    }
+    memcpy(m->trace + m->trace_len, line, n);
+    m->trace_len += n;
+}
+
+RESMAP_SIM_API void resmap_sim_trace_enable(resmap_sim_machine *m, int on)
+{
+    if (m == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    m->tracing = on != 0;
+    pthread_mutex_unlock(&m->lock);
+}
+
+RESMAP_SIM_API size_t resmap_sim_trace_read(resmap_sim_machine *m, char *buf, size_t len)
+{
+    size_t n = 0;
+    if (m == NULL || buf == NULL || len == 0) {
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    /* Whole lines only: stop after the last newline that fits with the terminating NUL. */
+    for (size_t i = 0; i < m->trace_len && i + 1 < len; i++) {
+        if (m->trace[i] == '\n') {
+            n = i + 1;
+        }
+    }
+    memcpy(buf, m->trace, n);
+    buf[n] = '\0';
+    memmove(m->trace, m->trace + n, m->trace_len - n);
+    m->trace_len -= n;
+    pthread_mutex_unlock(&m->lock);
+    return n;
+}
+
+void sim_format_address_locked(resmap_sim_machine *m, const void *va, char *buf, size_t len)
+{
+    uintptr_t a = (uintptr_t)va;
+    uintptr_t sys = (uintptr_t)m->sysva;
+    uintptr_t user = (uintptr_t)m->userva;
+    struct sim_block *b;
+    if (va == NULL) {
+        snprintf(buf, len, "NULL");
+    } else if (a >= sys && a < sys + m->ptes_total * PAGE_SIZE) {
+        snprintf(buf, len, "sysva+0x%lx", (unsigned long)(a - sys));
+    } else if (a >= user && a < user + m->user_pages * PAGE_SIZE) {
+        snprintf(buf, len, "user+0x%lx", (unsigned long)(a - user));
+    } else if ((b = sim_block_containing_locked(m, va)) != NULL) {
+        snprintf(buf, len, "pool#%u+0x%lx", b->number,
+                 (unsigned long)(a - (uintptr_t)(b + 1)));
+    } else {
+        snprintf(buf, len, "foreign");
+    }
+}
+
+void sim_format_mdl_locked(resmap_sim_machine *m, const MDL *mdl, char *buf, size_t len)
+{
+    struct sim_block *b = mdl == NULL ? NULL : sim_block_find_locked(m, mdl);
+    if (mdl == NULL) {
+        snprintf(buf, len, "NULL");
+    } else if (b != NULL && b->kind != SIM_BLOCK_POOL) {
+        snprintf(buf, len, "mdl#%u", b->number);
+    } else {
+        /* An MDL the driver built itself (MmInitializeMdl on its own storage). */
+        char where[48];
+        sim_format_address_locked(m, mdl, where, sizeof(where));
+        snprintf(buf, len, "mdl@%s", where);
+    }
+}
+
+void sim_format_tag(ULONG tag, char *buf, size_t len)
+{
+    char c[4] = { (char)(tag >> 24), (char)(tag >> 16), (char)(tag >> 8), (char)tag };
+    for (int i = 0; i < 4; i++) {
+        if (c[i] < 0x20 || c[i] > 0x7E || c[i] == '\'') {
+            snprintf(buf, len, "0x%X", tag);
+            return;
+        }
+    }
+    snprintf(buf, len, "'%c%c%c%c'", c[0], c[1], c[2], c[3]);
+}
+
+const char *sim_cache_name(MEMORY_CACHING_TYPE type)
+{
+    switch (type) {
+    case MmNonCached:
+        return "MmNonCached";
+    case MmCached:
+        return "MmCached";
+    case MmWriteCombined:
+        return "MmWriteCombined";
+    case MmHardwareCoherentCached:
+        return "MmHardwareCoherentCached";
+    case MmNonCachedUnordered:
+        return "MmNonCachedUnordered";
+    case MmUSWCCached:
+        return "MmUSWCCached";
+    case MmNotMapped:
+        return "MmNotMapped";
+    default:
+        return "invalid";
+    }
+}
