@@ -154,7 +154,8 @@ static PMDL allocate_pages_locked(struct sim_call *call, PHYSICAL_ADDRESS low, P
     PMDL mdl;
     PPFN_NUMBER frames;
 
-    if (total == 0 || (flags & ~known) != 0 || low.QuadPart < 0 || high.QuadPart < low.QuadPart ||
+    /* Physical addresses are unsigned: drivers pass HighAddress.QuadPart = -1 for "anywhere". */
+    if (total == 0 || (flags & ~known) != 0 || (uint64_t)high.QuadPart < (uint64_t)low.QuadPart ||
         sim_fault_locked(m, RESMAP_SIM_FAULT_PAGES)) {
         return NULL;
     }
