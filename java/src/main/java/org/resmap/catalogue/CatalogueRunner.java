@@ -1,0 +1,58 @@
+package org.resmap.catalogue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.resmap.Backend;
+
+/** Runs the catalogue's scenarios on one back end, each on a fresh device, and collects the outcomes. */
+public final class CatalogueRunner {
+
+    /** Told before each scenario starts, for progress display. */
+    @FunctionalInterface
+    public interface Progress {
+        void starting(int index, int total, Scenario scenario);
+    }
+
+    private final Backend backend;
+
+    public CatalogueRunner(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** @return the outcome of every scenario that applies to this runner's back end, in catalogue order */
+    public List<Outcome> runAll(Progress progress) {
+        List<Scenario> scenarios = Catalogue.forBackend(backend);
+        List<Outcome> outcomes = new ArrayList<>(scenarios.size());
+        for (int i = 0; i < scenarios.size(); i++) {
+            progress.starting(i + 1, scenarios.size(), scenarios.get(i));
+            outcomes.add(run(scenarios.get(i)));
+        }
+        return outcomes;
+    }
+
+    /** Runs one scenario; never throws for the scenario's own failures, which the outcome carries. */
+    public Outcome run(Scenario scenario) {
+        long start = System.nanoTime();
+        Optional<Throwable> failure;
+        try {
+            runOrThrow(scenario);
+            failure = Optional.empty();
+        } catch (Exception | AssertionError e) {
+            failure = Optional.of(e);
+        }
+        return new Outcome(scenario, backend, failure, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Runs one scenario and lets its failure propagate (what JUnit wants). */
+    public void runOrThrow(Scenario scenario) throws Exception {
+        if (!scenario.appliesTo(backend)) {
+            throw new IllegalArgumentException(scenario.id() + " cannot be checked on " + backend);
+        }
+        try (ScenarioContext context = new ScenarioContext(backend)) {
+            scenario.body().run(context);
+            context.checkDeviceNeverBugchecked();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.resmap.catalogue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+import org.apache.commons.io.FileUtils;
+import org.resmap.Backend;
+
+/**
+ * Writes catalogue outcomes as a JUnit XML report (the Ant/Surefire format CI servers read), one
+ * {@code testsuite} per run, so runs on several Windows builds can be collected as a matrix.
+ */
+public final class JUnitXml {
+
+    private JUnitXml() {
+    }
+
+    /** Writes the report, creating parent directories as needed. */
+    public static void write(File file, Backend backend, List<Outcome> outcomes) throws IOException {
+        FileUtils.writeStringToFile(file, render(backend, outcomes), StandardCharsets.UTF_8);
+    }
+
+    static String render(Backend backend, List<Outcome> outcomes) {
+        StringWriter text = new StringWriter();
+        try {
+            XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(text);
+            xml.writeStartDocument("UTF-8", "1.0");
+            xml.writeCharacters("\n");
+            xml.writeStartElement("testsuite");
+            xml.writeAttribute("name", suiteName(backend));
+            xml.writeAttribute("tests", Integer.toString(outcomes.size()));
+            xml.writeAttribute("failures", Long.toString(outcomes.stream().filter(o -> !o.passed()).count()));
+            xml.writeAttribute("errors", "0");
+            xml.writeAttribute("skipped", "0");
+            xml.writeAttribute("time", seconds(outcomes.stream().mapToLong(o -> o.duration().toNanos()).sum()));
+            for (Outcome outcome : outcomes) {
+                writeCase(xml, backend, outcome);
+            }
+            xml.writeCharacters("\n");
+            xml.writeEndElement();
+            xml.writeEndDocument();
+            xml.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("could not render the JUnit report", e);
+        }
+        return text.toString();
+    }
+
+    private static void writeCase(XMLStreamWriter xml, Backend backend, Outcome outcome) throws XMLStreamException {
+        Scenario scenario = outcome.scenario();
+        xml.writeCharacters("\n  ");
+        xml.writeStartElement("testcase");
+        xml.writeAttribute("classname", suiteName(backend));
+        xml.writeAttribute("name", scenario.id() + " " + scenario.sourceTags() + " " + scenario.statement());
+        xml.writeAttribute("time", seconds(outcome.duration().toNanos()));
+        if (!outcome.passed()) {
+            xml.writeStartElement("failure");
+            xml.writeAttribute("message", outcome.reason());
+            xml.writeAttribute("type", outcome.failure().orElseThrow().getClass().getName());
+            xml.writeCharacters(outcome.reason());
+            xml.writeEndElement();
+        }
+        xml.writeEndElement();
+    }
+
+    private static String suiteName(Backend backend) {
+        return "resmap.catalogue." + backend.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e9);
+    }
+}

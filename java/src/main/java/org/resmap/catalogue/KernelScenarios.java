@@ -1,0 +1,192 @@
+package org.resmap.catalogue;
+
+import static org.resmap.catalogue.DeviceScenarios.PAGE;
+import static org.resmap.catalogue.DeviceScenarios.TAG;
+import static org.resmap.catalogue.Scenario.onSimulator;
+import static org.resmap.catalogue.Source.D;
+import static org.resmap.catalogue.Source.K;
+import static org.resmap.catalogue.Source.R;
+import static org.resmap.catalogue.Source.X;
+
+import com.sun.jna.Pointer;
+import java.util.List;
+import org.resmap.PoolTag;
+import org.resmap.SimCounters;
+import org.resmap.SimulatorConfig;
+
+/**
+ * Statements about what the kernel functions themselves do when called correctly, or wrongly in ways
+ * that do not bugcheck. Only the simulator lets a test call them directly; on the real kernel the
+ * device never makes these calls in these ways (see {@link Refusals}).
+ */
+final class KernelScenarios {
+
+    private KernelScenarios() {
+    }
+
+    static List<Scenario> all() {
+        return List.of(
+                onSimulator("kernel.tag-zero-returns-null",
+                        "MmAllocateMappingAddress with tag 0 returns NULL; tag 1 works.", List.of(K, D),
+                        KernelScenarios::tagZero),
+                onSimulator("kernel.map-too-large-returns-null",
+                        "An MDL spanning more pages than reserved makes the map return NULL, without a "
+                                + "bug check.", List.of(D, K, R), KernelScenarios::mapTooLarge),
+                onSimulator("kernel.map-returns-base-plus-byte-offset",
+                        "The map returns the page-aligned base plus the MDL's byte offset.", List.of(D),
+                        KernelScenarios::basePlusByteOffset),
+                onSimulator("kernel.unaligned-address-maps-at-base",
+                        "Since Windows 8 a mapping address 4 bytes into the first page maps at the base, "
+                                + "and freeing Base+4 frees the range.", List.of(K),
+                        KernelScenarios::unalignedAddress),
+                onSimulator("kernel.mdl-flags",
+                        "The map sets MDL_MAPPED_TO_SYSTEM_VA, and MDL_PARTIAL_HAS_BEEN_MAPPED for a partial "
+                                + "MDL; the unmap clears them.", List.of(R, X), KernelScenarios::mdlFlags),
+                onSimulator("kernel.cache-type-out-of-range-returns-null",
+                        "A CacheType of 6 or more makes the map return NULL.", List.of(X),
+                        KernelScenarios::cacheTypeOutOfRange),
+                onSimulator("kernel.unmap-at-reservation-base",
+                        "The unmap accepts the reservation's base as well as the address the map "
+                                + "returned.", List.of(R, X), KernelScenarios::unmapAtBase),
+                onSimulator("kernel.inner-address-modern",
+                        "Windows 10 and later find a reservation from any address inside it: a map at an "
+                                + "inner page of a non-divisible range maps at its start, and freeing an inner "
+                                + "address frees the whole range.", List.of(X), KernelScenarios::innerAddressModern),
+                onSimulator("kernel.header-build-ignores-tag-bit-0",
+                        "Header-based builds (Windows 8.1 and earlier) ignore bit 0 of the tag.", List.of(K, R),
+                        KernelScenarios::headerBuildTagBit0),
+                onSimulator("kernel.partial-mdl-length-zero",
+                        "IoBuildPartialMdl with Length 0 describes the source from Va to its end.", List.of(D),
+                        KernelScenarios::partialLengthZero),
+                onSimulator("kernel.allocated-pages-freed",
+                        "Pages from MmAllocatePagesForMdlEx are freed with MmFreePagesFromMdl, then the MDL "
+                                + "with ExFreePool; nothing is left.", List.of(D), KernelScenarios::pagesFreed));
+    }
+
+    private static KernelMachine machine(ScenarioContext context, int build) {
+        return new KernelMachine(context.machine(SimulatorConfig.builder().windowsBuild(build).build()));
+    }
+
+    private static KernelMachine machine(ScenarioContext context) {
+        return machine(context, SimulatorConfig.DEFAULT_BUILD);
+    }
+
+    private static void tagZero(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Expect.equal("MmAllocateMappingAddress(4096, 0)", null, m.calls().mmAllocateMappingAddress(PAGE, PoolTag.ofValue(0)));
+        m.expectAlive("MmAllocateMappingAddress with tag 0");
+        Pointer base = m.reserve(PAGE, PoolTag.ofValue(1));
+        m.calls().mmFreeMappingAddress(base, PoolTag.ofValue(1));
+        m.expectAlive("MmFreeMappingAddress with tag 1");
+    }
+
+    private static void mapTooLarge(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer base = m.reserve(PAGE, TAG);
+        Pointer mdl = m.allocatePages(2 * PAGE);
+        Expect.equal("map of 2 pages into 1", null,
+                m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, mdl, KernelMachine.MM_CACHED));
+        m.expectAlive("the refused map");
+        m.calls().mmFreeMappingAddress(base, TAG);
+        m.expectAlive("MmFreeMappingAddress after the refused map");
+    }
+
+    private static void basePlusByteOffset(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer base = m.reserve(2 * PAGE, TAG);
+        Pointer partial = m.partial(m.allocatePages(2 * PAGE), PAGE + 0x30, 0x40);
+        Expect.equal("byte offset of the partial MDL", 0x30, KernelMachine.byteOffset(partial));
+        Pointer mapped = m.map(base, TAG, partial);
+        Expect.equal("mapped address - base", 0x30L, KernelMachine.distance(base, mapped));
+    }
+
+    private static void unalignedAddress(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer base = m.reserve(PAGE, TAG);
+        Pointer mdl = m.allocatePages(PAGE);
+        Pointer mapped = m.map(base.share(4), TAG, mdl);
+        Expect.equal("mapped address - base, mapping at Base+4", 0L, KernelMachine.distance(base, mapped));
+        m.calls().mmUnmapReservedMapping(mapped, TAG, mdl);
+        m.calls().mmFreeMappingAddress(base.share(4), TAG);
+        m.expectAlive("MmFreeMappingAddress(Base+4)");
+        Expect.equal("reservations left", 0L, m.simulator().counters().reservations());
+    }
+
+    private static void mdlFlags(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer base = m.reserve(PAGE, TAG);
+        Pointer partial = m.partial(m.allocatePages(PAGE), 0, (int) PAGE);
+        Expect.isTrue("MDL_PARTIAL on a partial MDL", (KernelMachine.flags(partial) & KernelMachine.MDL_PARTIAL) != 0);
+        int mappedFlags = KernelMachine.MDL_MAPPED_TO_SYSTEM_VA | KernelMachine.MDL_PARTIAL_HAS_BEEN_MAPPED;
+        Pointer mapped = m.map(base, TAG, partial);
+        Expect.equal("flags 0x21 after the map", mappedFlags, KernelMachine.flags(partial) & mappedFlags);
+        m.calls().mmUnmapReservedMapping(mapped, TAG, partial);
+        m.expectAlive("MmUnmapReservedMapping");
+        Expect.equal("flags 0x21 after the unmap", 0, KernelMachine.flags(partial) & mappedFlags);
+    }
+
+    private static void cacheTypeOutOfRange(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer base = m.reserve(PAGE, TAG);
+        Expect.equal("map with CacheType 6", null,
+                m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, m.allocatePages(PAGE), 6));
+        m.expectAlive("the map with CacheType 6");
+    }
+
+    private static void unmapAtBase(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer base = m.reserve(2 * PAGE, TAG);
+        Pointer partial = m.partial(m.allocatePages(2 * PAGE), 0x80, 0x100);
+        m.map(base, TAG, partial);
+        m.calls().mmUnmapReservedMapping(base, TAG, partial);
+        m.expectAlive("MmUnmapReservedMapping at the reservation's base");
+        Expect.equal("mapped reserved pages after the unmap", 0L, m.simulator().counters().reservedMappedPages());
+    }
+
+    private static void innerAddressModern(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer base = m.reserve(2 * PAGE, TAG);
+        Pointer mdl = m.allocatePages(PAGE);
+        Pointer mapped = m.map(base.share(PAGE), TAG, mdl);
+        Expect.equal("mapped address - base, mapping at an inner page", 0L, KernelMachine.distance(base, mapped));
+        m.calls().mmUnmapReservedMapping(mapped, TAG, mdl);
+        m.calls().mmFreeMappingAddress(base.share(PAGE + 8), TAG);
+        m.expectAlive("MmFreeMappingAddress at an inner address");
+        Expect.equal("reservations left", 0L, m.simulator().counters().reservations());
+    }
+
+    private static void headerBuildTagBit0(ScenarioContext context) {
+        KernelMachine m = machine(context, SimulatorConfig.WIN81);
+        Pointer base = m.reserve(PAGE, TAG);
+        PoolTag bit0Flipped = PoolTag.ofValue(TAG.value() ^ 1);
+        Pointer mdl = m.allocatePages(PAGE);
+        Pointer mapped = m.map(base, bit0Flipped, mdl);
+        m.calls().mmUnmapReservedMapping(mapped, bit0Flipped, mdl);
+        m.calls().mmFreeMappingAddress(base, bit0Flipped);
+        m.expectAlive("map, unmap and free with bit 0 of the tag flipped");
+    }
+
+    private static void partialLengthZero(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        Pointer source = m.allocatePages(2 * PAGE);
+        Pointer va = new Pointer(Pointer.nativeValue(KernelMachine.virtualAddress(source)) + 0x100);
+        Pointer partial = m.calls().ioAllocateMdl(va, (int) (2 * PAGE - 0x100));
+        m.calls().ioBuildPartialMdl(source, partial, va, 0);
+        m.expectAlive("IoBuildPartialMdl with Length 0");
+        Expect.equal("ByteCount of the partial MDL", (int) (2 * PAGE - 0x100), KernelMachine.byteCount(partial));
+    }
+
+    private static void pagesFreed(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        SimCounters before = m.simulator().counters();
+        Pointer mdl = m.allocatePages(3 * PAGE);
+        Expect.equal("ByteCount of the allocation", (int) (3 * PAGE), KernelMachine.byteCount(mdl));
+        Expect.equal("frames allocated", before.framesAllocated() + 3, m.simulator().counters().framesAllocated());
+        m.calls().mmFreePagesFromMdl(mdl);
+        m.calls().exFreePool(mdl);
+        m.expectAlive("MmFreePagesFromMdl + ExFreePool");
+        SimCounters after = m.simulator().counters();
+        Expect.equal("frames allocated after the free", before.framesAllocated(), after.framesAllocated());
+        Expect.equal("MDLs after the free", before.mdls(), after.mdls());
+    }
+}

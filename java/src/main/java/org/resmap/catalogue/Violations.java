@@ -1,0 +1,152 @@
+package org.resmap.catalogue;
+
+import static org.resmap.catalogue.DeviceScenarios.PAGE;
+import static org.resmap.catalogue.DeviceScenarios.TAG;
+import static org.resmap.catalogue.Source.D;
+import static org.resmap.catalogue.Source.K;
+import static org.resmap.catalogue.Source.R;
+import static org.resmap.catalogue.Source.X;
+
+import com.sun.jna.Pointer;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.resmap.KernelCalls;
+import org.resmap.SimulatorConfig;
+
+/**
+ * The misuses the real kernel answers with a bug check (0xDA SYSTEM_PTE_MISUSE, 0x50, and Driver
+ * Verifier's 0xC4), each committed on a fresh simulated machine. Where the sources name a code only
+ * for one family of builds, the violation runs on such a build.
+ */
+public final class Violations {
+
+    private static final int PTE_MISUSE = 0xDA;
+    private static final int PAGE_FAULT = 0x50;
+    private static final int VERIFIER = 0xC4;
+    private static final int MODERN = SimulatorConfig.DEFAULT_BUILD;
+    private static final int HEADER_BASED = SimulatorConfig.WIN81;
+
+    private static final List<Violation> ALL = List.of(
+            new Violation("reserve-zero-pages",
+                    "Reserving 0 bytes asks for 0 pages: bug check 0xDA, parameter 0x100.",
+                    List.of(D, R, X), MODERN, PTE_MISUSE, p1(0x100), Refusals.ZERO_BYTES,
+                    m -> m.calls().mmAllocateMappingAddress(0, TAG)),
+            new Violation("free-wrong-tag",
+                    "Freeing with another tag than the owner's: 0xDA/0x101 on header-based builds.",
+                    List.of(D, R), HEADER_BASED, PTE_MISUSE, p1(0x101), Refusals.FREE_WRONG_TAG,
+                    m -> m.calls().mmFreeMappingAddress(m.reserve(PAGE, TAG), Refusals.WRONG_TAG)),
+            new Violation("free-while-mapped",
+                    "Freeing a range that is still mapped: 0xDA/0x103; unmap first.",
+                    List.of(D, R, X), MODERN, PTE_MISUSE, p1(0x103), Refusals.FREE_WHILE_MAPPED,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        m.map(base, TAG, m.allocatePages(PAGE));
+                        m.calls().mmFreeMappingAddress(base, TAG);
+                    }),
+            new Violation("map-wrong-tag",
+                    "Mapping into a range with another tag than the owner's: 0xDA/0x104.",
+                    List.of(D, R, X), MODERN, PTE_MISUSE, p1(0x104), Refusals.UNMAP_WRONG_TAG,
+                    m -> m.calls().mmMapLockedPagesWithReservedMapping(m.reserve(PAGE, TAG), Refusals.WRONG_TAG,
+                            m.allocatePages(PAGE), KernelMachine.MM_CACHED)),
+            new Violation("map-outside-any-reservation",
+                    "Mapping at an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 1).",
+                    List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        Pointer mdl = m.allocatePages(PAGE);
+                        m.calls().mmFreeMappingAddress(base, TAG);
+                        m.expectAlive("MmFreeMappingAddress");
+                        m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, mdl, KernelMachine.MM_CACHED);
+                    }),
+            new Violation("free-outside-any-reservation",
+                    "Freeing an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 0).",
+                    List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        m.calls().mmFreeMappingAddress(base, TAG);
+                        m.expectAlive("MmFreeMappingAddress");
+                        m.calls().mmFreeMappingAddress(base, TAG);
+                    }),
+            new Violation("map-while-mapped",
+                    "Mapping into a range that is already mapped: 0xDA/0x107; unmap first.",
+                    List.of(D, X), MODERN, PTE_MISUSE, p1(0x107), Refusals.MAP_WHILE_MAPPED,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        m.map(base, TAG, m.allocatePages(PAGE));
+                        m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, m.allocatePages(PAGE),
+                                KernelMachine.MM_CACHED);
+                    }),
+            new Violation("unmap-wrong-tag",
+                    "Unmapping with another tag than the owner's: 0xDA/0x108 on header-based builds.",
+                    List.of(D, R), HEADER_BASED, PTE_MISUSE, p1(0x108), Refusals.UNMAP_WRONG_TAG,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        Pointer mdl = m.allocatePages(PAGE);
+                        m.calls().mmUnmapReservedMapping(m.map(base, TAG, mdl), Refusals.WRONG_TAG, mdl);
+                    }),
+            new Violation("unmap-more-than-reserved",
+                    "Unmapping with an MDL larger than the range: 0xDA/0x10A.",
+                    List.of(D, X), MODERN, PTE_MISUSE, p1(0x10A), Refusals.MAP_TOO_LARGE,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        Pointer big = m.allocatePages(2 * PAGE);
+                        m.map(base, TAG, m.partial(big, 0, (int) PAGE));
+                        m.calls().mmUnmapReservedMapping(base, TAG, big);
+                    }),
+            new Violation("unmap-not-mapped",
+                    "Unmapping a range that is not mapped: 0xDA/0x10B.",
+                    List.of(D, X), MODERN, PTE_MISUSE, p1(0x10B), Refusals.UNMAP_TWICE,
+                    m -> m.calls().mmUnmapReservedMapping(m.reserve(PAGE, TAG), TAG, m.allocatePages(PAGE))),
+            new Violation("unmap-part",
+                    "Leaving part of a non-divisible range mapped (unmapping with a shorter MDL): 0xDA/0x10C.",
+                    List.of(D, X), MODERN, PTE_MISUSE, p1(0x10C), Refusals.UNMAP_TWICE,
+                    m -> {
+                        Pointer base = m.reserve(2 * PAGE, TAG);
+                        Pointer pages = m.allocatePages(2 * PAGE);
+                        m.map(base, TAG, pages);
+                        m.calls().mmUnmapReservedMapping(base, TAG, m.partial(pages, 0, (int) PAGE));
+                    }),
+            new Violation("touch-unmapped-reserved-page",
+                    "Touching a reserved page that is not mapped: 0x50 PAGE_FAULT_IN_NONPAGED_AREA, "
+                            + "which no exception handler can catch.",
+                    List.of(K), MODERN, PAGE_FAULT, OptionalLong.empty(), Refusals.READ_OUTSIDE,
+                    m -> m.calls().touch(m.reserve(PAGE, TAG))),
+            new Violation("free-mdl-while-mapped",
+                    "Driver Verifier: IoFreeMdl on an MDL that is still mapped: 0xC4/0xB8.",
+                    List.of(D), MODERN, VERIFIER, p1(0xB8), Refusals.RELEASE_MAPPED_PAGES,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        Pointer partial = m.partial(m.allocatePages(PAGE), 0, (int) PAGE);
+                        m.map(base, TAG, partial);
+                        m.calls().ioFreeMdl(partial);
+                    }),
+            new Violation("unlock-partial-mdl",
+                    "Driver Verifier: MmUnlockPages on a partial MDL: 0xC4/0xB4.",
+                    List.of(D), MODERN, VERIFIER, p1(0xB4), Refusals.RELEASE_MAPPED_PAGES,
+                    m -> m.calls().mmUnlockPages(m.partial(m.allocatePages(PAGE), 0, (int) PAGE))),
+            new Violation("unlock-never-locked",
+                    "Driver Verifier: MmUnlockPages on an MDL that was never locked: 0xC4/0x7C.",
+                    List.of(D), MODERN, VERIFIER, p1(0x7C), Refusals.RELEASE_MAPPED_PAGES,
+                    m -> {
+                        KernelCalls calls = m.calls();
+                        Pointer user = calls.userAlloc(PAGE);
+                        calls.mmUnlockPages(calls.ioAllocateMdl(user, (int) PAGE));
+                    }));
+
+    private Violations() {
+    }
+
+    /** @return every violation, in catalogue order */
+    public static List<Violation> all() {
+        return ALL;
+    }
+
+    public static Optional<Violation> byId(String id) {
+        return ALL.stream().filter(v -> v.id().equals(id)).findFirst();
+    }
+
+    private static OptionalLong p1(long parameter1) {
+        return OptionalLong.of(parameter1);
+    }
+}

@@ -1,0 +1,54 @@
+package org.resmap.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.resmap.Backend;
+import org.resmap.catalogue.CatalogueRunner;
+import org.resmap.catalogue.JUnitXml;
+import org.resmap.catalogue.Outcome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code resmap selftest}: runs the contract catalogue on one back end and prints one row per
+ * statement; exits 1 if any failed.
+ */
+@Command(name = "selftest", mixinStandardHelpOptions = true,
+        description = "Check every catalogued statement about the API family on a back end; "
+                + "exit 1 if any check fails.")
+final class SelftestCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "Also write the results as JUnit XML.")
+    File junitXml;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Backend backend = main.requestedBackend().orElse(Backend.SIMULATOR);
+        List<Outcome> outcomes = new CatalogueRunner(backend).runAll((index, total, scenario) ->
+                err.printf("[%d/%d] %s%n", index, total, scenario.id()));
+        out.print(Table.render(backend, outcomes));
+        if (junitXml != null) {
+            JUnitXml.write(junitXml, backend, outcomes);
+            out.printf("JUnit XML written to %s%n", junitXml);
+        }
+        long failed = outcomes.stream().filter(o -> !o.passed()).count();
+        out.printf(Locale.ROOT, "%d statements checked on the %s back end: %d passed, %d failed%n", outcomes.size(),
+                backend.name().toLowerCase(Locale.ROOT), outcomes.size() - failed, failed);
+        return failed == 0 ? 0 : Main.CHECK_FAILED;
+    }
+}
