@@ -1,7 +1,7 @@
 package org.resmap;
 
 import com.sun.jna.Pointer;
-import org.resmap.internal.SimKernel;
+import org.resmap.internal.SimLibrary;
 import org.resmap.internal.SimMachine;
 
 import java.util.Objects;
@@ -36,9 +36,9 @@ public final class KernelCalls {
         this.machine = machine;
     }
 
-    private SimKernel kernel() {
+    private SimLibrary kernel() {
         machine.select();
-        return SimKernel.INSTANCE;
+        return SimLibrary.INSTANCE;
     }
 
     /** @return {@code MmAllocateMappingAddress(bytes, tag)}: the reservation's base, or null */

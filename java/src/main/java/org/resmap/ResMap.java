@@ -121,6 +121,11 @@ public final class ResMap implements AutoCloseable {
         return new ResMap(transport, new Simulator(transport.machine()));
     }
 
+    /** Opens a device over any transport; lets tests check what happens before a request leaves the JVM. */
+    static ResMap over(Transport transport) {
+        return new ResMap(transport, null);
+    }
+
     /** @return which back end this device is */
     public Backend backend() {
         return device.backend();

@@ -53,7 +53,7 @@ public final class SimMachine implements AutoCloseable {
         return live();
     }
 
-    /** Makes this machine the calling thread's current one, for {@link SimKernel} calls. */
+    /** Makes this machine the calling thread's current one, for {@link SimLibrary} kernel calls. */
     public synchronized void select() {
         SimNative.resmap_sim_select(live());
     }
@@ -87,7 +87,7 @@ public final class SimMachine implements AutoCloseable {
 
     /** @param on whether kernel calls are recorded */
     public synchronized void traceEnabled(boolean on) {
-        SimNative.resmap_sim_trace_enable(live(), on ? 1 : 0);
+        SimLibrary.INSTANCE.resmap_sim_trace_enable(live(), on ? 1 : 0);
     }
 
     /** @return the recorded call trace lines, removed from the trace */
@@ -95,7 +95,7 @@ public final class SimMachine implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         try (Memory chunk = new Memory(TRACE_CHUNK)) {
             long read;
-            while ((read = SimNative.resmap_sim_trace_read(live(), chunk, TRACE_CHUNK)) > 0) {
+            while ((read = SimLibrary.INSTANCE.resmap_sim_trace_read(live(), chunk, TRACE_CHUNK)) > 0) {
                 chunk.getString(0, StandardCharsets.UTF_8.name()).lines().forEach(lines::add);
             }
         }
@@ -107,12 +107,12 @@ public final class SimMachine implements AutoCloseable {
      * @param n 1 = the very next one; 0 cancels
      */
     public synchronized void failNth(FaultKind kind, int n) {
-        SimNative.resmap_sim_fail_nth(live(), kind.value(), n);
+        SimLibrary.INSTANCE.resmap_sim_fail_nth(live(), kind.value(), n);
     }
 
     /** @return allocations of this kind attempted so far */
     public synchronized long allocations(FaultKind kind) {
-        return SimNative.resmap_sim_allocations(live(), kind.value());
+        return SimLibrary.INSTANCE.resmap_sim_allocations(live(), kind.value());
     }
 
     /**
@@ -123,7 +123,7 @@ public final class SimMachine implements AutoCloseable {
      */
     public synchronized int touch(Pointer va) {
         byte[] value = new byte[1];
-        return SimNative.resmap_sim_touch(live(), va, value) == 0 ? value[0] & 0xFF : -1;
+        return SimLibrary.INSTANCE.resmap_sim_touch(live(), va, value) == 0 ? value[0] & 0xFF : -1;
     }
 
     /** @return page-aligned simulated user memory, or null when frames ran out */

@@ -5,11 +5,12 @@ import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 
 /**
- * The {@code resmap_sim_*} functions of libresmap-sim ({@code resmap_sim.h}), bound by JNA direct
- * mapping: measured several times cheaper per call than interface mapping, and without per-call garbage
- * when arguments are primitives. {@link #resmap_sim_ioctl} takes raw addresses for that reason.
- * The simulated kernel functions, which the library may or may not export depending on what it models,
- * are bound separately and lazily in {@link SimKernel}.
+ * The functions of libresmap-sim ({@code resmap_sim.h}) that a device uses on its request path and
+ * over its lifetime, bound by JNA direct mapping: measured several times cheaper per call than
+ * interface mapping, and without per-call garbage when arguments are primitives
+ * ({@link #resmap_sim_ioctl} takes raw addresses for that reason). Direct mapping resolves every
+ * symbol when the class loads, so only functions every device needs are here; the diagnostics and
+ * the simulated kernel functions are in {@link SimLibrary}, resolved when first called.
  */
 public final class SimNative {
 
@@ -74,19 +75,9 @@ public final class SimNative {
 
     static native int resmap_sim_get_counters(Pointer machine, Counters out);
 
-    static native int resmap_sim_fail_nth(Pointer machine, int kind, int n);
-
-    static native long resmap_sim_allocations(Pointer machine, int kind);
-
-    static native void resmap_sim_trace_enable(Pointer machine, int on);
-
-    static native long resmap_sim_trace_read(Pointer machine, Pointer buf, long len);
-
     static native Pointer resmap_sim_user_alloc(Pointer machine, long bytes);
 
     static native int resmap_sim_user_free(Pointer machine, Pointer p);
-
-    static native int resmap_sim_touch(Pointer machine, Pointer va, byte[] value);
 
     static native Pointer resmap_sim_open(Pointer machine);
 

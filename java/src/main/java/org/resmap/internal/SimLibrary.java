@@ -5,16 +5,28 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * The Windows kernel functions libresmap-sim exports under their own names, with the x86-64 Windows
- * signatures as the simulator declares them (SIZE_T and PHYSICAL_ADDRESS as long, ULONG and enums as
- * int, BOOLEAN and KPROCESSOR_MODE as byte). Interface mapping resolves each symbol on first call, so a
- * function the simulator does not model fails only when it is called. These calls act on the calling
- * thread's current machine: select it first ({@link SimMachine#select()}).
+ * The functions of libresmap-sim used off the request path: the machine's diagnostics
+ * ({@code resmap_sim_fail_nth}, trace, touch) and the Windows kernel functions the library exports
+ * under their own names, with the x86-64 signatures the simulator declares (SIZE_T and
+ * PHYSICAL_ADDRESS as long, ULONG and enums as int, BOOLEAN and KPROCESSOR_MODE as byte). Interface
+ * mapping resolves each symbol on first call, so a function the library does not provide fails only
+ * when it is called. The kernel functions act on the calling thread's current machine: select it
+ * first ({@link SimMachine#select()}).
  */
-public interface SimKernel extends Library {
+public interface SimLibrary extends Library {
 
     /** The library, loaded once. */
-    SimKernel INSTANCE = Native.load(SimNative.LIBRARY, SimKernel.class);
+    SimLibrary INSTANCE = Native.load(SimNative.LIBRARY, SimLibrary.class);
+
+    int resmap_sim_fail_nth(Pointer machine, int kind, int n);
+
+    long resmap_sim_allocations(Pointer machine, int kind);
+
+    void resmap_sim_trace_enable(Pointer machine, int on);
+
+    long resmap_sim_trace_read(Pointer machine, Pointer buf, long len);
+
+    int resmap_sim_touch(Pointer machine, Pointer va, byte[] value);
 
     Pointer MmAllocateMappingAddress(long numberOfBytes, int poolTag);
 
