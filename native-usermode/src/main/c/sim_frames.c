@@ -114,6 +114,20 @@ void sim_frames_release_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, 
     }
 }
 
+RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t pfn)
+{
+    int type = MmNotMapped;
+    if (m == NULL) {
+        return MmNotMapped;
+    }
+    pthread_mutex_lock(&m->lock);
+    if (pfn < m->frames_total) {
+        type = m->frame_cache[pfn];
+    }
+    pthread_mutex_unlock(&m->lock);
+    return type;
+}
+
 int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count)
 {
     size_t i = 0;

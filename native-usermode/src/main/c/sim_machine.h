@@ -118,6 +118,7 @@ struct resmap_sim_machine {
     size_t ptes_total, ptes_used;
     uint8_t *pte_kind;
     PFN_NUMBER *pte_frame;
+    int8_t *pte_cache;              /* MEMORY_CACHING_TYPE a mapped PTE was made with; MmNotMapped if empty */
     struct sim_reservation **pte_reservation;
     struct sim_reservation *reservations;
     struct sim_ordinary_mapping *ordinary;
@@ -257,8 +258,10 @@ void sim_ptes_release_locked(resmap_sim_machine *m, size_t first, size_t count);
 /* PTE index of a system address, or (size_t)-1 outside the arena. */
 size_t sim_pte_index(const resmap_sim_machine *m, const void *va);
 void *sim_pte_address(const resmap_sim_machine *m, size_t index);
-/* Maps frames into PTEs [first, first + count); -1 if the host refused (nothing then mapped). */
-int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count);
+/* Maps frames into PTEs [first, first + count) with a caching type; -1 if the host refused (nothing
+ * then mapped). */
+int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count,
+                        MEMORY_CACHING_TYPE cache);
 void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count);
 
 /* Ordinary mappings (sim_ordinary.c): releases the one at va made for mdl; -1 if there is none. */

@@ -65,7 +65,7 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     first = sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) ? (size_t)-1
                                                            : sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY);
     o = first == (size_t)-1 ? NULL : calloc(1, sizeof(*o));
-    if (o == NULL || sim_ptes_map_locked(m, first, frames, pages) != 0) {
+    if (o == NULL || sim_ptes_map_locked(m, first, frames, pages, cache) != 0) {
         if (first != (size_t)-1) {
             sim_ptes_release_locked(m, first, pages);
         }

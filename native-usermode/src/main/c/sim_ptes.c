@@ -23,11 +23,14 @@ int sim_ptes_init(resmap_sim_machine *m)
     m->pte_kind = calloc(n, sizeof(*m->pte_kind));
     m->pte_frame = malloc(n * sizeof(*m->pte_frame));
     m->pte_reservation = calloc(n, sizeof(*m->pte_reservation));
-    if (m->pte_kind == NULL || m->pte_frame == NULL || m->pte_reservation == NULL) {
+    m->pte_cache = malloc(n * sizeof(*m->pte_cache));
+    if (m->pte_kind == NULL || m->pte_frame == NULL || m->pte_reservation == NULL ||
+        m->pte_cache == NULL) {
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         m->pte_frame[i] = SIM_NO_FRAME;
+        m->pte_cache[i] = (int8_t)MmNotMapped;
     }
     return 0;
 }
@@ -41,6 +44,8 @@ void sim_ptes_destroy(resmap_sim_machine *m)
     free(m->pte_kind);
     free(m->pte_frame);
     free(m->pte_reservation);
+    free(m->pte_cache);
+    m->pte_cache = NULL;
     m->pte_kind = NULL;
     m->pte_frame = NULL;
     m->pte_reservation = NULL;
@@ -90,16 +95,34 @@ void *sim_pte_address(const resmap_sim_machine *m, size_t index)
     return m->sysva + index * PAGE_SIZE;
 }
 
-int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count)
+int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count,
+                        MEMORY_CACHING_TYPE cache)
 {
     if (sim_map_frames(m, sim_pte_address(m, first), frames, count) != 0) {
         return -1;
     }
     for (size_t i = 0; i < count; i++) {
         m->pte_frame[first + i] = frames[i];
+        m->pte_cache[first + i] = (int8_t)cache;
         m->frame_maps[frames[i]]++;
     }
     return 0;
+}
+
+RESMAP_SIM_API int resmap_sim_mapping_cache_type(resmap_sim_machine *m, const void *va)
+{
+    size_t index;
+    int type = MmNotMapped;
+    if (m == NULL) {
+        return MmNotMapped;
+    }
+    pthread_mutex_lock(&m->lock);
+    index = sim_pte_index(m, va);
+    if (index != (size_t)-1) {
+        type = m->pte_cache[index];
+    }
+    pthread_mutex_unlock(&m->lock);
+    return type;
 }
 
 void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count)
@@ -109,6 +132,7 @@ void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count)
         if (m->pte_frame[i] != SIM_NO_FRAME) {
             m->frame_maps[m->pte_frame[i]]--;
             m->pte_frame[i] = SIM_NO_FRAME;
+            m->pte_cache[i] = (int8_t)MmNotMapped;
         }
     }
 }

@@ -262,7 +262,7 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
                           pages, already);
         return NULL;
     }
-    if (sim_ptes_map_locked(m, found.start, frames, pages) != 0) {
+    if (sim_ptes_map_locked(m, found.start, frames, pages, cache) != 0) {
         return NULL;
     }
     m->reserved_mapped_pages += pages;
@@ -270,13 +270,14 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     if (mdl->MdlFlags & MDL_PARTIAL) {
         mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
     }
+    /* [D] the MDL's MappedSystemVa does not include the byte offset; the returned address does. */
     if (m->config.windows_build < BUILD_WINDOWS_8) {
         /* [K] before Windows 8 the caller's address came back as given. */
-        mdl->MappedSystemVa = (PUCHAR)address + mdl->ByteOffset;
+        mdl->MappedSystemVa = address;
     } else {
-        mdl->MappedSystemVa = (PUCHAR)sim_pte_address(m, found.start) + mdl->ByteOffset;
+        mdl->MappedSystemVa = sim_pte_address(m, found.start);
     }
-    return mdl->MappedSystemVa;
+    return (PUCHAR)mdl->MappedSystemVa + mdl->ByteOffset;
 }
 
 PVOID MmMapLockedPagesWithReservedMapping(PVOID MappingAddress, ULONG PoolTag,

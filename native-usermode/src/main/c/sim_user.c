@@ -91,6 +91,9 @@ RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes)
         release_user_pages_locked(m, u->first_page, pages);
         goto fail;
     }
+    for (size_t i = 0; i < pages; i++) {
+        m->frame_cache[u->frames[i]] = (int8_t)MmCached; /* process memory is cached memory */
+    }
     va = m->userva + u->first_page * PAGE_SIZE;
     if (sim_map_frames(m, va, u->frames, pages) != 0) {
         sim_frames_release_locked(m, u->frames, pages);

@@ -116,6 +116,14 @@ RESMAP_SIM_API int resmap_sim_user_free(resmap_sim_machine *m, void *p);
  * 0x50 PAGE_FAULT_IN_NONPAGED_AREA instead of faulting. Returns 0 and sets *value, or -1. */
 RESMAP_SIM_API int resmap_sim_touch(resmap_sim_machine *m, const void *va, uint8_t *value);
 
+/* Caching types (MEMORY_CACHING_TYPE values, -1 = MmNotMapped), for inspection.
+ * resmap_sim_frame_cache_type: what a frame was allocated for - the CacheType MmAllocatePagesForMdlEx
+ * was given, MmCached for simulated user memory, -1 for a free frame or a PFN the machine lacks.
+ * resmap_sim_mapping_cache_type: the type the system page at va is mapped with (the CacheType of the
+ * map call that filled its PTE), -1 if the page is not mapped. Both return -1 for a NULL machine. */
+RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t pfn);
+RESMAP_SIM_API int resmap_sim_mapping_cache_type(resmap_sim_machine *m, const void *va);
+
 /* IRQL of the calling thread on m (0 PASSIVE, 1 APC, 2 DISPATCH); set it to test IRQL checks. */
 RESMAP_SIM_API uint8_t resmap_sim_irql(resmap_sim_machine *m);
 RESMAP_SIM_API void resmap_sim_set_irql(resmap_sim_machine *m, uint8_t irql);
