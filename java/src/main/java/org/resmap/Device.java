@@ -6,7 +6,8 @@ import org.resmap.internal.Transport;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -24,10 +25,12 @@ final class Device {
     private final ByteBuffer out;
     private final int pageSize;
     private final int maxTransfer;
-    private final Set<Mapping> mappings = new LinkedHashSet<>();
-    private final Set<PageSet> pageSets = new LinkedHashSet<>();
-    private final Set<Reservation> reservations = new LinkedHashSet<>();
-    private final Set<UserBuffer> userBuffers = new LinkedHashSet<>();
+    // Identity sets: objects are tracked by identity, and an open-addressing map allocates nothing per
+    // add or remove, so a map + unmap loop leaves no garbage.
+    private final Set<Mapping> mappings = identitySet();
+    private final Set<PageSet> pageSets = identitySet();
+    private final Set<Reservation> reservations = identitySet();
+    private final Set<UserBuffer> userBuffers = identitySet();
     private boolean closed;
 
     /**
@@ -125,12 +128,10 @@ final class Device {
     Mapping mapReserved(Reservation reservation, PageSlice slice, long reservationOffset) {
         synchronized (lock) {
             ensureOpen();
-            PageSet set = slice.pageSet();
-            int length = Codec.map(in, set.handle(), slice.offset(), slice.length(), reservation.handle(),
-                    reservationOffset, reservation.tag().value(), set.caching().value());
-            Codec.ObjectReply reply = create(Protocol.IOCTL_MAP_RESERVED, length, "map",
-                    slice + " into " + reservation + " at offset " + reservationOffset);
-            Mapping mapping = new Mapping(this, reply.handle(), reply.bytes(), reply.offset(), reservation, set);
+            sendMap(slice, reservation, reservationOffset);
+            Codec.ObjectReply reply = Codec.objectReply(out);
+            Mapping mapping = new Mapping(this, reply.handle(), reply.bytes(), reply.offset(), reservation, slice,
+                    reservationOffset);
             mappings.add(mapping);
             return mapping;
         }
@@ -139,13 +140,53 @@ final class Device {
     Mapping mapOrdinary(PageSlice slice) {
         synchronized (lock) {
             ensureOpen();
-            PageSet set = slice.pageSet();
-            int length = Codec.map(in, set.handle(), slice.offset(), slice.length(), 0, 0, 0, set.caching().value());
-            Codec.ObjectReply reply = create(Protocol.IOCTL_MAP_ORDINARY, length, "map (ordinary)", slice.toString());
-            Mapping mapping = new Mapping(this, reply.handle(), reply.bytes(), 0, null, set);
+            sendMap(slice, null, 0);
+            Codec.ObjectReply reply = Codec.objectReply(out);
+            Mapping mapping = new Mapping(this, reply.handle(), reply.bytes(), 0, null, slice, 0);
             mappings.add(mapping);
             return mapping;
         }
+    }
+
+    /** Maps an unmapped mapping's slice at its place again; the object takes the new handle. */
+    void remap(Mapping mapping) {
+        synchronized (lock) {
+            ensureOpen();
+            if (mappings.contains(mapping)) {
+                throw new IllegalStateException(mapping + " is still mapped; unmap it before mapping it again");
+            }
+            sendMap(mapping.slice(), mapping.reservationOrNull(), mapping.reservationOffset());
+            // Only the handle changes: same slice, same place. Read without building a reply record.
+            mapping.mapped(Codec.objectHandle(out));
+            mappings.add(mapping);
+        }
+    }
+
+    /**
+     * Sends MAP_RESERVED (or MAP_ORDINARY when reservation is null); the reply is left in {@code out}.
+     * The failure message is built only on the failure path: this is the hot path of a map + unmap loop.
+     */
+    private void sendMap(PageSlice slice, Reservation reservation, long reservationOffset) {
+        PageSet set = slice.pageSet();
+        int code;
+        int length;
+        if (reservation != null) {
+            code = Protocol.IOCTL_MAP_RESERVED;
+            length = Codec.map(in, set.handle(), slice.offset(), slice.length(), reservation.handle(),
+                    reservationOffset, reservation.tag().value(), set.caching().value());
+        } else {
+            code = Protocol.IOCTL_MAP_ORDINARY;
+            length = Codec.map(in, set.handle(), slice.offset(), slice.length(), 0, 0, 0, set.caching().value());
+        }
+        int n;
+        try {
+            n = transport.ioctl(code, in, length, out, Protocol.ObjectOut.SIZE);
+        } catch (ResMapException e) {
+            throw failed(e, reservation != null
+                    ? "map " + slice + " into " + reservation + " at offset " + reservationOffset
+                    : "map (ordinary) " + slice);
+        }
+        expectReply(code, n, Protocol.ObjectOut.SIZE);
     }
 
     void unmapReserved(Mapping mapping, PoolTag tag) {
@@ -153,11 +194,12 @@ final class Device {
             ensureOpen();
             int length = Codec.tagged(in, mapping.handle(), tag.value());
             try {
-                transport.ioctl(Protocol.IOCTL_UNMAP_RESERVED, in, length, out, 0);
+                transport.ioctl(Protocol.IOCTL_UNMAP_RESERVED, in, length, null, 0);
             } catch (ResMapException e) {
                 throw failed(e, "unmap " + mapping + " with tag '" + tag + "'");
             }
             mappings.remove(mapping);
+            mapping.unmapped();
         }
     }
 
@@ -166,11 +208,12 @@ final class Device {
             ensureOpen();
             int length = Codec.handle(in, mapping.handle());
             try {
-                transport.ioctl(Protocol.IOCTL_UNMAP_ORDINARY, in, length, out, 0);
+                transport.ioctl(Protocol.IOCTL_UNMAP_ORDINARY, in, length, null, 0);
             } catch (ResMapException e) {
                 throw failed(e, "unmap " + mapping);
             }
             mappings.remove(mapping);
+            mapping.unmapped();
         }
     }
 
@@ -336,6 +379,10 @@ final class Device {
         if (owner != this) {
             throw new IllegalArgumentException(what + " belongs to another ResMap");
         }
+    }
+
+    private static <T> Set<T> identitySet() {
+        return Collections.newSetFromMap(new IdentityHashMap<>());
     }
 
     private static void closeQuietly(AutoCloseable object) {

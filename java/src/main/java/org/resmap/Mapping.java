@@ -9,26 +9,30 @@ import java.util.Optional;
  * ({@code MmMapLockedPagesWithReservedMapping}) or ordinarily ({@code MmMapLockedPagesSpecifyCache}).
  * Reads and writes go through the mapped address in the kernel, so they see exactly what every other
  * mapping of the same pages, and a locked user buffer itself, sees. Transfers larger than the device's
- * limit are split. Close it to unmap.
+ * limit are split. Close it to unmap; {@link #remap()} maps the same slice at the same place again,
+ * so a loop that maps and unmaps repeatedly can reuse one object and allocate nothing.
  */
 public final class Mapping implements AutoCloseable {
 
     private final Device device;
-    private final long handle;
     private final long bytes;
     private final long offsetInReservation;
     private final Reservation reservation;
-    private final PageSet pageSet;
+    private final PageSlice slice;
+    private final long reservationOffset;
+    // Both change only under the device's lock; volatile so that other threads see the current ones.
+    private volatile long handle;
     private volatile boolean closed;
 
     Mapping(Device device, long handle, long bytes, long offsetInReservation, Reservation reservation,
-            PageSet pageSet) {
+            PageSlice slice, long reservationOffset) {
         this.device = device;
         this.handle = handle;
         this.bytes = bytes;
         this.offsetInReservation = offsetInReservation;
         this.reservation = reservation;
-        this.pageSet = pageSet;
+        this.slice = slice;
+        this.reservationOffset = reservationOffset;
     }
 
     /** @return true for a mapping into a reservation, false for an ordinary one */
@@ -56,7 +60,12 @@ public final class Mapping implements AutoCloseable {
 
     /** @return the page set mapped */
     public PageSet pageSet() {
-        return pageSet;
+        return slice.pageSet();
+    }
+
+    /** @return the slice of the page set that is mapped */
+    public PageSlice slice() {
+        return slice;
     }
 
     /**
@@ -161,7 +170,27 @@ public final class Mapping implements AutoCloseable {
         } else {
             device.unmapOrdinary(this);
         }
-        closed = true;
+    }
+
+    /**
+     * Maps the same slice at the same place again, after {@link #close()} or {@link #unmap(PoolTag)}:
+     * the kernel allows a range to be mapped and unmapped any number of times, and the same MDL to be
+     * mapped again. The object then stands for the new mapping (the device gives it a new handle).
+     *
+     * @throws IllegalStateException if it is still mapped, or its device, reservation or page set is closed
+     * @throws ResMapException if the device refuses, as for the first map
+     */
+    public void remap() {
+        if (reservation != null) {
+            reservation.ensureOpen();
+        }
+        slice.pageSet().ensureOpen();
+        device.remap(this);
+    }
+
+    /** @return whether it is currently mapped */
+    public boolean isMapped() {
+        return !closed && !device.closed();
     }
 
     /** Unmaps with the reservation's own tag, if still open. */
@@ -175,6 +204,25 @@ public final class Mapping implements AutoCloseable {
 
     long handle() {
         return handle;
+    }
+
+    Reservation reservationOrNull() {
+        return reservation;
+    }
+
+    long reservationOffset() {
+        return reservationOffset;
+    }
+
+    /** Called by the device, under its lock, once the unmap succeeded. */
+    void unmapped() {
+        closed = true;
+    }
+
+    /** Called by the device, under its lock, once a {@link #remap()} succeeded. */
+    void mapped(long newHandle) {
+        handle = newHandle;
+        closed = false;
     }
 
     private void ensureOpen() {

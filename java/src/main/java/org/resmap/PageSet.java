@@ -17,6 +17,8 @@ public final class PageSet implements AutoCloseable {
     private final long byteOffset;
     private final CachingType caching;
     private final UserBuffer buffer;
+    // One instance for every whole-set map, so mapping a whole set allocates no slice.
+    private final PageSlice whole;
     private volatile boolean closed;
 
     PageSet(Device device, long handle, long bytes, int pages, long byteOffset, CachingType caching,
@@ -28,6 +30,7 @@ public final class PageSet implements AutoCloseable {
         this.byteOffset = byteOffset;
         this.caching = caching;
         this.buffer = buffer;
+        this.whole = new PageSlice(this, 0, 0);
     }
 
     /** @return the bytes the device reports: whole pages, or the locked length of a user buffer */
@@ -67,7 +70,7 @@ public final class PageSet implements AutoCloseable {
 
     /** @return the whole page set as a slice */
     public PageSlice all() {
-        return new PageSlice(this, 0, 0);
+        return whole;
     }
 
     /**

@@ -207,6 +207,27 @@ class DeviceTest {
     }
 
     @Test
+    void aMappingCanBeUnmappedAndMappedAgainAtTheSamePlace() {
+        try (Reservation reservation = device.reserve(2 * PAGE, TAG);
+             PageSet pages = device.allocatePages(2 * PAGE, CachingType.CACHED);
+             Mapping mapping = reservation.map(pages.slice(PAGE + 8, 16))) {
+            mapping.write(0, ascii("kept in the page"), 0, 16);
+            mapping.close();
+            assertFalse(mapping.isMapped());
+            assertThrows(IllegalStateException.class, () -> mapping.read(0, 1), "an unmapped mapping reads nothing");
+            assertEquals(ObjectState.RESERVED, reservation.query().state());
+
+            mapping.remap();
+            assertTrue(mapping.isMapped());
+            assertEquals(8, mapping.offsetInReservation());
+            assertEquals("kept in the page", new String(mapping.read(0, 16), StandardCharsets.US_ASCII),
+                    "the same pages show through the new mapping");
+            assertEquals(ObjectState.MAPPED, reservation.query().state());
+            assertThrows(IllegalStateException.class, mapping::remap, "a mapped mapping cannot be mapped again");
+        }
+    }
+
+    @Test
     void aReadOnlyLockRefusesNothingToReads() {
         try (UserBuffer buffer = device.allocateUserBuffer(PAGE)) {
             buffer.buffer().put(0, ascii("ro"));

@@ -82,6 +82,11 @@ public final class Codec {
                 out.getLong(Protocol.ObjectOut.OFFSET), out.getInt(Protocol.ObjectOut.PAGES));
     }
 
+    /** @return the handle of a {@code RESMAP_OBJECT_OUT}, for paths that need nothing else */
+    public static long objectHandle(ByteBuffer out) {
+        return out.getLong(Protocol.ObjectOut.HANDLE);
+    }
+
     public static DeviceInfo info(ByteBuffer out) {
         return new DeviceInfo(
                 out.getInt(Protocol.Info.PROTOCOL_VERSION),
