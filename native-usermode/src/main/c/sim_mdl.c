@@ -68,7 +68,8 @@ static void build_partial_locked(struct sim_call *call, PMDL source, PMDL target
     if (length == 0 && start >= source_start && start < source_end) {
         length = (ULONG)(source_end - start); /* 0 means "to the end of the source" [D] */
     }
-    if (start < source_start || length == 0 || length > source_end - start) {
+    /* start past the end is tested first: source_end - start would wrap and pass the length test. */
+    if (start < source_start || start >= source_end || length == 0 || length > source_end - start) {
         sim_call_bugcheck(call, MEMORY_MANAGEMENT, MM_SIM_BAD_PARTIAL, (ULONG_PTR)source, (ULONG_PTR)va,
                           length);
         return;
