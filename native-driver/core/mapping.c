@@ -13,7 +13,7 @@
 typedef struct _RESMAP_SUB_RANGE {
     UINT64 Offset;              /* within the page set */
     UINT64 Bytes;
-    PVOID VirtualAddress;       /* MmGetMdlVirtualAddress(page set MDL) + Offset, for IoBuildPartialMdl */
+    PVOID VirtualAddress;       /* the page set MDL's virtual address + Offset, for IoBuildPartialMdl */
     ULONG Pages;                /* pages the sub-range spans */
 } RESMAP_SUB_RANGE;
 
@@ -122,8 +122,10 @@ ResmapResolveMapRequest(
 
     SubRange->Offset = Request->Offset;
     SubRange->Bytes = bytes;
-    SubRange->VirtualAddress =
-        (PVOID)((ULONG_PTR)MmGetMdlVirtualAddress(pageSet->u.PageSet.Mdl) + (ULONG_PTR)Request->Offset);
+    /* MmGetMdlVirtualAddress, computed on integers: the MDL of allocated pages has a NULL StartVa, and
+     * pointer arithmetic on NULL is undefined in C even with a zero offset. */
+    SubRange->VirtualAddress = (PVOID)((ULONG_PTR)pageSet->u.PageSet.Mdl->StartVa +
+                                       MmGetMdlByteOffset(pageSet->u.PageSet.Mdl) + (ULONG_PTR)Request->Offset);
     SubRange->Pages = (ULONG)ADDRESS_AND_SIZE_TO_SPAN_PAGES(SubRange->VirtualAddress, (SIZE_T)bytes);
     *PageSet = pageSet;
     return STATUS_SUCCESS;
