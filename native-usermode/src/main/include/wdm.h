@@ -270,7 +270,9 @@ C_ASSERT(FIELD_OFFSET(MDL, ByteCount) == 40);
 #define MDL_ALLOCATED_MUST_SUCCEED  0x4000
 #define MDL_INTERNAL                0x8000
 
-#define MmGetMdlVirtualAddress(Mdl) ((PVOID)((PCHAR)((Mdl)->StartVa) + (Mdl)->ByteOffset))
+/* On integers: StartVa is NULL for MmAllocatePagesForMdlEx MDLs (and their partial MDLs), and pointer
+ * arithmetic on NULL is undefined in C, which clang's UBSan reports even for a zero offset. */
+#define MmGetMdlVirtualAddress(Mdl) ((PVOID)((ULONG_PTR)((Mdl)->StartVa) + (Mdl)->ByteOffset))
 #define MmGetMdlByteCount(Mdl) ((Mdl)->ByteCount)
 #define MmGetMdlByteOffset(Mdl) ((Mdl)->ByteOffset)
 #define MmGetMdlPfnArray(Mdl) ((PPFN_NUMBER)((Mdl) + 1))
