@@ -20,9 +20,16 @@ public final class JUnitXml {
     private JUnitXml() {
     }
 
-    /** Writes the report, creating parent directories as needed. */
-    public static void write(File file, Backend backend, List<Outcome> outcomes) throws IOException {
+    /**
+     * Writes the report as {@code TEST-<suite>.xml} in a directory, the name CI servers look for.
+     *
+     * @param directory created (with its parents) if missing
+     * @return the file written
+     */
+    public static File write(File directory, Backend backend, List<Outcome> outcomes) throws IOException {
+        File file = new File(directory, "TEST-" + suiteName(backend) + ".xml");
         FileUtils.writeStringToFile(file, render(backend, outcomes), StandardCharsets.UTF_8);
+        return file;
     }
 
     static String render(Backend backend, List<Outcome> outcomes) {

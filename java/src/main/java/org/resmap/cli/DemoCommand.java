@@ -51,7 +51,10 @@ final class DemoCommand implements Callable<Integer> {
             story.say(String.format("resmap demo on the %s back end (protocol %d)%s",
                     device.backend().name().toLowerCase(java.util.Locale.ROOT), info.protocolVersion(),
                     story.tracesKernelCalls()
-                            ? "; each step lists the kernel calls the driver core made."
+                            ? "; each step lists the kernel calls the driver core made and what they"
+                                    + " returned."
+                                    + System.lineSeparator() + "The trace writes pool tags as C character constants, so "
+                                    + TAG + " appears as '" + new StringBuilder(TAG.toString()).reverse() + "'."
                             : "; kernel calls are listed only on the simulator."));
 
             Reservation reservation = story.step(

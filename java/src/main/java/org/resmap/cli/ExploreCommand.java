@@ -30,7 +30,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--list", description = "List the violations that can be committed.")
+    @Option(names = "--list", description = "List the violations that can be committed (also without VIOLATION).")
     boolean list;
 
     @Parameters(arity = "0..1", paramLabel = "VIOLATION", description = "The violation to commit (see --list).")
@@ -44,9 +44,7 @@ final class ExploreCommand implements Callable<Integer> {
                     "explore runs only on the simulator: committing a violation on a real kernel crashes it");
         }
         if (list || violationId == null) {
-            if (!list) {
-                throw new ParameterException(spec.commandLine(), "name a violation, or use --list");
-            }
+            out.println("Violations that can be committed (resmap explore NAME):");
             for (Violation violation : Violations.all()) {
                 out.printf("%-30s %-18s %s%n", violation.id(), violation.expected(), violation.statement());
             }

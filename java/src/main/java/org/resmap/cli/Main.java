@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 success; 1 a check failed (selftest, explore); 2 an error (bad usage, or a request
  * the device or the machine refused), reported as one line on standard error, with the stack trace
- * only under {@code --stacktrace}.
+ * only under {@code --verbose}.
  */
 @Command(name = "resmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explore and test the Windows kernel's reserved-mapping API family.",
@@ -33,8 +33,8 @@ public final class Main implements Runnable {
                     + "Default: the driver if it is installed, else the simulator.")
     Backend backend;
 
-    @Option(names = "--stacktrace", description = "Print the full stack trace of an error.")
-    boolean stacktrace;
+    @Option(names = "--verbose", description = "Print the full stack trace of an error.")
+    boolean verbose;
 
     @Spec
     CommandSpec spec;
@@ -66,8 +66,14 @@ public final class Main implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
                 .setErr(errWriter)
+                .setParameterExceptionHandler((e, arguments) -> {
+                    // picocli's default prints the whole usage; one line that points at --help is easier
+                    // to read in a script's log.
+                    errWriter.println("resmap: " + oneLine(e) + " (see resmap --help)");
+                    return ERROR;
+                })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (main.stacktrace) {
+                    if (main.verbose) {
                         e.printStackTrace(errWriter);
                     } else {
                         errWriter.println("resmap: " + oneLine(e));

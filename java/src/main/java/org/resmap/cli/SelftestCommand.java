@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resmap.Backend;
+import org.resmap.ResMap;
 import org.resmap.catalogue.CatalogueRunner;
 import org.resmap.catalogue.JUnitXml;
 import org.resmap.catalogue.Outcome;
@@ -31,24 +32,32 @@ final class SelftestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--junit-xml", paramLabel = "FILE", description = "Also write the results as JUnit XML.")
-    File junitXml;
+    @Option(names = "--junit-xml", paramLabel = "DIR",
+            description = "Also write the results as JUnit XML into DIR (created if missing).")
+    File junitXmlDir;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Backend backend = main.requestedBackend().orElse(Backend.SIMULATOR);
+        Backend backend = main.requestedBackend().orElseGet(this::defaultBackend);
         List<Outcome> outcomes = new CatalogueRunner(backend).runAll((index, total, scenario) ->
                 err.printf("[%d/%d] %s%n", index, total, scenario.id()));
         out.print(Table.render(backend, outcomes));
-        if (junitXml != null) {
-            JUnitXml.write(junitXml, backend, outcomes);
-            out.printf("JUnit XML written to %s%n", junitXml);
+        if (junitXmlDir != null) {
+            File report = JUnitXml.write(junitXmlDir, backend, outcomes);
+            out.printf("JUnit XML written to %s%n", report);
         }
         long failed = outcomes.stream().filter(o -> !o.passed()).count();
         out.printf(Locale.ROOT, "%d statements checked on the %s back end: %d passed, %d failed%n", outcomes.size(),
                 backend.name().toLowerCase(Locale.ROOT), outcomes.size() - failed, failed);
         return failed == 0 ? 0 : Main.CHECK_FAILED;
+    }
+
+    /** The back end a plain {@code ResMap.open()} picks here: the driver where installed. */
+    private Backend defaultBackend() {
+        try (ResMap probe = main.openDevice()) {
+            return probe.backend();
+        }
     }
 }

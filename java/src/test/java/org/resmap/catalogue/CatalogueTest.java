@@ -1,0 +1,70 @@
+package org.resmap.catalogue;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.resmap.Backend;
+import org.resmap.ResMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs every catalogue scenario as a JUnit test on every back end this run covers: the simulator
+ * always, and the kernel driver when {@code -Dresmap.backend=kernel} asks for it. A kernel run opens
+ * the driver in each scenario, so a missing driver fails every kernel scenario rather than skipping it.
+ */
+class CatalogueTest {
+
+    private static Set<Backend> backendsUnderTest() {
+        String chosen = System.getProperty(ResMap.BACKEND_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+        return chosen.equals("kernel") ? EnumSet.of(Backend.SIMULATOR, Backend.KERNEL) : EnumSet.of(Backend.SIMULATOR);
+    }
+
+    @TestFactory
+    Stream<DynamicContainer> everyStatementOnEveryBackend() {
+        return backendsUnderTest().stream().map(backend -> {
+            CatalogueRunner runner = new CatalogueRunner(backend);
+            return DynamicContainer.dynamicContainer(backend.name().toLowerCase(Locale.ROOT),
+                    Catalogue.forBackend(backend).stream().map(scenario -> DynamicTest.dynamicTest(
+                            scenario.id() + " " + scenario.sourceTags() + " " + scenario.statement(),
+                            () -> runner.runOrThrow(scenario))));
+        });
+    }
+
+    @Test
+    void everyScenarioNamesItsSourceAndHasAStatement() {
+        for (Scenario scenario : Catalogue.all()) {
+            assertFalse(scenario.sources().isEmpty(), scenario.id());
+            assertTrue(scenario.statement().endsWith("."), scenario.id() + ": a statement is a sentence");
+            assertTrue(scenario.id().matches("[a-z0-9-]+(\\.[a-z0-9-]+)+"), scenario.id() + ": ids are dotted lower case");
+        }
+    }
+
+    @Test
+    void everyViolationHasAKernelScenarioAndADeviceRefusal() {
+        for (Violation violation : Violations.all()) {
+            assertTrue(Catalogue.byId(violation.scenario().id()).isPresent(), violation.id());
+            Scenario refusal = Catalogue.byId(violation.refusalId()).orElseThrow();
+            assertTrue(refusal.appliesTo(Backend.KERNEL),
+                    refusal.id() + ": the device's refusal must be checkable on the real driver too");
+        }
+    }
+
+    @Test
+    void theKernelRunsEveryScenarioThatDoesNotNeedTheSimulatedKernel() {
+        List<Scenario> kernel = Catalogue.forBackend(Backend.KERNEL);
+        assertFalse(kernel.isEmpty());
+        assertTrue(kernel.stream().noneMatch(s -> s.id().startsWith("kernel.")),
+                "committing a violation on a real kernel would crash it");
+        assertEquals(Catalogue.all().size(), Catalogue.forBackend(Backend.SIMULATOR).size(),
+                "the simulator checks everything");
+    }
+}
