@@ -32,6 +32,7 @@ final class DeviceScenarios {
 
     static final long PAGE = 4096;
     static final PoolTag TAG = PoolTag.of("RsMp");
+    static final String FORWARD_PROGRESS = "forward-progress.reserved-maps-when-ptes-short";
 
     private DeviceScenarios() {
     }
@@ -79,7 +80,7 @@ final class DeviceScenarios {
                 onEveryBackend("teardown.objects-closed-in-safe-order",
                         "Unmap, then release the pages, then free the range: every count returns to zero.",
                         List.of(D), DeviceScenarios::teardown),
-                onSimulator("forward-progress.reserved-maps-when-ptes-short",
+                onSimulator(FORWARD_PROGRESS,
                         "When system PTEs are short an ordinary mapping fails, while a reserved range "
                                 + "still maps: the reason the API exists.", List.of(D, X),
                         DeviceScenarios::forwardProgress),

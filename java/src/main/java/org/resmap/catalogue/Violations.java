@@ -11,6 +11,7 @@ import com.sun.jna.Pointer;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.resmap.FaultKind;
 import org.resmap.KernelCalls;
 import org.resmap.SimulatorConfig;
 
@@ -36,6 +37,11 @@ public final class Violations {
                     "Freeing with another tag than the owner's: 0xDA/0x101 on header-based builds.",
                     List.of(D, R), HEADER_BASED, PTE_MISUSE, p1(0x101), Refusals.FREE_WRONG_TAG,
                     m -> m.calls().mmFreeMappingAddress(m.reserve(PAGE, TAG), Refusals.WRONG_TAG)),
+            new Violation("free-wrong-tag-modern",
+                    "Freeing with another tag on Windows 10 and later: 0xDA/0x101 as documented (reverse "
+                            + "engineering reports 0x102; the documented code is the one modelled).",
+                    List.of(D, X), MODERN, PTE_MISUSE, p1(0x101), Refusals.FREE_WRONG_TAG,
+                    m -> m.calls().mmFreeMappingAddress(m.reserve(PAGE, TAG), Refusals.WRONG_TAG)),
             new Violation("free-while-mapped",
                     "Freeing a range that is still mapped: 0xDA/0x103; unmap first.",
                     List.of(D, R, X), MODERN, PTE_MISUSE, p1(0x103), Refusals.FREE_WHILE_MAPPED,
@@ -58,6 +64,25 @@ public final class Violations {
                         m.calls().mmFreeMappingAddress(base, TAG);
                         m.expectAlive("MmFreeMappingAddress");
                         m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, mdl, KernelMachine.MM_CACHED);
+                    }),
+            new Violation("map-inner-page-header-build",
+                    "Header-based builds find the reservation from the page the address falls in, so a map "
+                            + "at a later page of the range misreads it: 0xDA/0x104 in ReactOS.",
+                    List.of(R, K), HEADER_BASED, PTE_MISUSE, p1(0x104), Refusals.NON_DIVISIBLE_OFFSET,
+                    m -> {
+                        Pointer base = m.reserve(2 * PAGE, TAG);
+                        m.calls().mmMapLockedPagesWithReservedMapping(base.share(PAGE), TAG, m.allocatePages(PAGE),
+                                KernelMachine.MM_CACHED);
+                    }),
+            new Violation("unmap-outside-any-reservation",
+                    "Unmapping at an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 2).",
+                    List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
+                    m -> {
+                        Pointer base = m.reserve(PAGE, TAG);
+                        Pointer mdl = m.allocatePages(PAGE);
+                        m.calls().mmFreeMappingAddress(base, TAG);
+                        m.expectAlive("MmFreeMappingAddress");
+                        m.calls().mmUnmapReservedMapping(base, TAG, mdl);
                     }),
             new Violation("free-outside-any-reservation",
                     "Freeing an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 0).",
@@ -112,6 +137,25 @@ public final class Violations {
                             + "which no exception handler can catch.",
                     List.of(K), MODERN, PAGE_FAULT, OptionalLong.empty(), Refusals.READ_OUTSIDE,
                     m -> m.calls().touch(m.reserve(PAGE, TAG))),
+            new Violation("map-pages-not-locked",
+                    "Driver Verifier: mapping an MDL whose pages were never locked: 0xC4/0x85.",
+                    List.of(D), MODERN, VERIFIER, p1(0x85), Refusals.FOREIGN_OBJECT,
+                    m -> {
+                        KernelCalls calls = m.calls();
+                        Pointer user = calls.userAlloc(PAGE);
+                        calls.mmMapLockedPagesWithReservedMapping(m.reserve(PAGE, TAG), TAG,
+                                calls.ioAllocateMdl(user, (int) PAGE), KernelMachine.MM_CACHED);
+                    }),
+            new Violation("ordinary-map-bugcheck-on-failure",
+                    "Driver Verifier: an ordinary mapping with BugCheckOnFailure = TRUE that fails (system PTEs "
+                            + "short) raises 0xC4/0x82 instead of returning NULL.",
+                    List.of(D), MODERN, VERIFIER, p1(0x82), DeviceScenarios.FORWARD_PROGRESS,
+                    m -> {
+                        Pointer mdl = m.allocatePages(PAGE);
+                        m.simulator().failNth(FaultKind.MAPPING, 1);
+                        m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, true,
+                                KernelCalls.NORMAL_PAGE_PRIORITY);
+                    }),
             new Violation("free-mdl-while-mapped",
                     "Driver Verifier: IoFreeMdl on an MDL that is still mapped: 0xC4/0xB8.",
                     List.of(D), MODERN, VERIFIER, p1(0xB8), Refusals.RELEASE_MAPPED_PAGES,
