@@ -453,6 +453,103 @@ static void concurrent_requests_on_one_session_are_safe(void)
     fixture_close(&f);
 }
 
+/* Threads that share one reservation and one page set: one maps and unmaps, two read and write
+ * through whatever mapping they last heard of, one tries to free and release what the others use.
+ * Every request must end in success or in one of the refusals the race allows, never a bugcheck. */
+typedef struct shared_objects {
+    resmap_sim_machine *m;
+    resmap_sim_session *s;
+    RESMAP_OBJECT_OUT reservation;
+    RESMAP_OBJECT_OUT page_set;
+    volatile uint64_t mapping;     /* the last mapping handle the mapper made (may be stale) */
+    int unexpected;
+} shared_objects;
+
+static void expect_one_of(shared_objects *x, int32_t status, int32_t a, int32_t b, int32_t c)
+{
+    if (status != STATUS_SUCCESS && status != a && status != b && status != c) {
+        __atomic_fetch_add(&x->unexpected, 1, __ATOMIC_RELAXED);
+        fprintf(stderr, "  unexpected status 0x%08x\n", (unsigned)status);
+    }
+}
+
+static void *mapper(void *arg)
+{
+    shared_objects *x = arg;
+    resmap_sim_select(x->m);
+    for (int round = 0; round < 300; round++) {
+        RESMAP_OBJECT_OUT out;
+        int32_t status = map_reserved(x->s, x->page_set.Handle, 0, 0, x->reservation.Handle, 0, TAG_A, &out);
+        /* Once the other thread has freed the objects, their handles are simply invalid. */
+        expect_one_of(x, status, STATUS_INVALID_HANDLE, STATUS_INVALID_HANDLE, STATUS_INVALID_HANDLE);
+        if (status == STATUS_SUCCESS) {
+            __atomic_store_n(&x->mapping, out.Handle, __ATOMIC_RELEASE);
+            expect_one_of(x, unmap_reserved(x->s, out.Handle, TAG_A), STATUS_INVALID_HANDLE, STATUS_INVALID_HANDLE,
+                          STATUS_INVALID_HANDLE);
+        }
+    }
+    return NULL;
+}
+
+static void *user(void *arg)
+{
+    shared_objects *x = arg;
+    resmap_sim_select(x->m);
+    for (int round = 0; round < 300; round++) {
+        uint64_t mapping = __atomic_load_n(&x->mapping, __ATOMIC_ACQUIRE);
+        uint8_t byte = (uint8_t)round;
+        expect_one_of(x, write_bytes(x->s, mapping, PAGE - 1, &byte, 1), STATUS_INVALID_HANDLE,
+                      STATUS_INVALID_HANDLE, STATUS_INVALID_HANDLE);
+        expect_one_of(x, read_bytes(x->s, mapping, 0, &byte, 1), STATUS_INVALID_HANDLE, STATUS_INVALID_HANDLE,
+                      STATUS_INVALID_HANDLE);
+    }
+    return NULL;
+}
+
+static void *destroyer(void *arg)
+{
+    shared_objects *x = arg;
+    resmap_sim_select(x->m);
+    for (int round = 0; round < 300; round++) {
+        /* The ordinary mapping made before the threads start keeps the page set in use throughout. */
+        int32_t status = release_pages(x->s, x->page_set.Handle);
+        if (status != STATUS_SHARING_VIOLATION) {
+            __atomic_fetch_add(&x->unexpected, 1, __ATOMIC_RELAXED);
+            fprintf(stderr, "  releasing a mapped page set returned 0x%08x\n", (unsigned)status);
+        }
+        /* Refused while the mapper's mapping exists; once it wins, the others see invalid handles. */
+        expect_one_of(x, free_reservation(x->s, x->reservation.Handle, TAG_A), STATUS_INVALID_DEVICE_STATE,
+                      STATUS_INVALID_HANDLE, STATUS_INVALID_HANDLE);
+    }
+    return NULL;
+}
+
+static void racing_requests_on_shared_objects_never_bugcheck(void)
+{
+    fixture f = fixture_open();
+    shared_objects x = { .m = f.m, .s = f.s };
+    void *(*roles[])(void *) = { mapper, user, user, destroyer };
+    pthread_t threads[4];
+
+    CHECK_STATUS(reserve(f.s, 2 * PAGE, TAG_A, 0, &x.reservation), STATUS_SUCCESS);
+    CHECK_STATUS(allocate_pages(f.s, 2 * PAGE, MmCached, 0, &x.page_set), STATUS_SUCCESS);
+    /* A mapping that stays throughout: the page set can never be released under the others. */
+    {
+        RESMAP_OBJECT_OUT ordinary;
+        CHECK_STATUS(map_ordinary(f.s, x.page_set.Handle, 0, 0, &ordinary), STATUS_SUCCESS);
+        x.mapping = ordinary.Handle;
+    }
+    for (int i = 0; i < 4; i++) {
+        CHECK(pthread_create(&threads[i], NULL, roles[i], &x) == 0, "pthread_create %d failed", i);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    CHECK(x.unexpected == 0, "%d requests ended in a status the race does not allow", x.unexpected);
+    check_alive(f.m);
+    fixture_close(&f);
+}
+
 /* ------------------------------------------------------------------ allocation failures everywhere */
 
 static void every_allocation_failure_is_clean(void)
@@ -515,6 +612,7 @@ int main(void)
     RUN(closing_a_session_releases_every_mix_of_objects);
     RUN(replies_disclose_no_address_and_no_frame_number);
     RUN(concurrent_requests_on_one_session_are_safe);
+    RUN(racing_requests_on_shared_objects_never_bugcheck);
     RUN(every_allocation_failure_is_clean);
     RUN(a_bugchecked_machine_refuses_every_request_and_still_closes);
     return CHECK_DONE();
