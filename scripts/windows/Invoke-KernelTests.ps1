@@ -1,0 +1,201 @@
+<#
+.SYNOPSIS
+    Runs the Java test suite and the contract catalogue (resmap selftest) against the running
+    resmap.sys, and collects everything into one results folder named after this Windows build.
+
+.DESCRIPTION
+    Needs the driver installed and running (Install-Driver.ps1). Then:
+      1. creates results\<ProductName>-<CurrentBuild>.<UBR>-<yyyyMMdd-HHmmss>\, for example
+         results\Windows-11-Pro-22631.4460-20261124-183000\ (results\ ignores itself in git);
+      2. writes machine.txt (Windows build and edition, test signing, Secure Boot, memory integrity,
+         the driver's state and SHA-256, Java and git versions) and verifier-query.txt
+         (verifier /query: what Driver Verifier is doing right now);
+      3. runs the Java module's tests on the kernel back end:
+             mvnw.cmd -B verify -pl java -Dresmap.backend=kernel
+         keeping the log (maven.log) and the Surefire JUnit XML (junit\TEST-*.xml);
+      4. runs java -jar java\target\resmap.jar --backend kernel info, then
+             ... --backend kernel selftest --junit-xml junit\selftest.xml
+         keeping the table (selftest.txt) and the progress lines (selftest.log);
+      5. writes summary.txt: one line per step and its exit code.
+    Every step runs even if an earlier one failed, so one run shows everything.
+
+    About step 3: the Java module depends on the simulator's "jna" jar (org.resmap:resmap-sim,
+    classifier jna), which only a Linux build makes. -pl java takes it from the local Maven
+    repository; give -SimulatorJar once (a copy of native-usermode\target\resmap-sim-<version>-jna.jar
+    from a Linux build) to install it there. Its Linux library is never loaded on Windows.
+
+    Exit code 0 when every step that ran passed, 1 otherwise.
+
+.PARAMETER ResultsRoot
+    Where the run's folder is created (default: results\ at the repository root).
+
+.PARAMETER SimulatorJar
+    The simulator's jna jar from a Linux build, to install into the local Maven repository before
+    step 3 (needed once per VM).
+
+.PARAMETER SkipMaven
+    Skips step 3 (then java\target\resmap.jar must already exist, e.g. copied from a Linux build).
+
+.PARAMETER SkipSelftest
+    Skips step 4.
+
+.EXAMPLE
+    .\Invoke-KernelTests.ps1 -SimulatorJar C:\transfer\resmap-sim-0.1.0-SNAPSHOT-jna.jar
+    First run on a VM: installs the simulator jar, then runs everything.
+
+.EXAMPLE
+    .\Invoke-KernelTests.ps1 -SkipMaven
+    Only the catalogue, with a resmap.jar built elsewhere.
+
+.NOTES
+    Run from an elevated PowerShell (5.1 or 7): \\.\ResMap opens only for SYSTEM and administrators.
+    Needs JDK 17 (java on PATH or JAVA_HOME) and, for step 3, Internet access for Maven.
+#>
+[CmdletBinding()]
+param(
+    [string] $ResultsRoot,
+
+    [string] $SimulatorJar,
+
+    [switch] $SkipMaven,
+
+    [switch] $SkipSelftest
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1') -Force
+
+function Find-Java {
+    $fromHome = if ($env:JAVA_HOME) { Join-Path $env:JAVA_HOME 'bin\java.exe' } else { $null }
+    if ($fromHome -and (Test-Path -LiteralPath $fromHome)) {
+        return $fromHome
+    }
+    $onPath = Get-Command -Name 'java.exe' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $onPath) {
+        throw 'java.exe was not found: install JDK 17 and set JAVA_HOME (see docs/windows-vm.md).'
+    }
+    $onPath.Path
+}
+
+function Install-SimulatorJar {
+    param([string] $Root, [string] $Mvnw, [string] $Version, [string] $Jar)
+    $jarPath = (Resolve-Path -LiteralPath $Jar).Path
+    Write-Host "Installing $jarPath as org.resmap:resmap-sim:${Version}:jna into the local Maven repository ..."
+    Invoke-NativeCommand -FilePath $Mvnw -Echo -ArgumentList @('-B', '-N', '-f', (Join-Path $Root 'pom.xml'),
+        'install:install-file', "-Dfile=$jarPath", '-DgroupId=org.resmap', '-DartifactId=resmap-sim',
+        "-Dversion=$Version", '-Dclassifier=jna', '-Dpackaging=jar') | Out-Null
+}
+
+try {
+    Assert-Administrator
+    $root = Get-ResmapRoot
+    if (-not $ResultsRoot) {
+        $ResultsRoot = Join-Path $root 'results'
+    }
+    $state = Get-ResmapDriverState
+    if ($state -ne 'Running') {
+        throw "The resmap driver is not running (state: $(if ($state) { $state } else { 'not installed' })). Run Install-Driver.ps1 first."
+    }
+
+    $build = Get-WindowsBuild
+    if (-not (Test-Path -LiteralPath $ResultsRoot)) {
+        New-Item -ItemType Directory -Path $ResultsRoot | Out-Null
+        Set-Content -LiteralPath (Join-Path $ResultsRoot '.gitignore') -Value '*' -Encoding ASCII
+    }
+    $results = Join-Path $ResultsRoot ('{0}-{1}' -f $build.FolderName, (Get-Date -Format 'yyyyMMdd-HHmmss'))
+    $junit = Join-Path $results 'junit'
+    New-Item -ItemType Directory -Path $junit -Force | Out-Null
+    Write-Host "Results: $results"
+
+    $java = Find-Java
+    $javaVersion = (Invoke-NativeCommand -FilePath $java -ArgumentList @('-version') -IgnoreExitCode).Output -join '; '
+    $commit = 'unknown'
+    if (Get-Command -Name 'git.exe' -ErrorAction SilentlyContinue) {
+        $git = Invoke-NativeCommand -FilePath 'git.exe' -ArgumentList @('-C', $root, 'rev-parse', 'HEAD') -IgnoreExitCode
+        if ($git.ExitCode -eq 0) {
+            $commit = $git.StdOut -join ''
+        }
+    }
+    $binary = (Get-CimInstance -ClassName Win32_SystemDriver -Filter "Name='$ResmapServiceName'").PathName
+    $binaryHash = 'unknown'
+    if ($binary) {
+        $binary = $binary -replace '^\\\?\?\\', '' -replace '^\\SystemRoot', $env:SystemRoot
+        if (Test-Path -LiteralPath $binary) {
+            $binaryHash = (Get-FileHash -LiteralPath $binary -Algorithm SHA256).Hash
+        }
+    }
+    @(
+        "windows:           $($build.ProductName) $($build.DisplayVersion) (edition $($build.EditionId))",
+        "build:             $($build.Build)",
+        "test signing:      $(Test-TestSigningActive)",
+        "secure boot:       $(Test-SecureBootEnabled)",
+        "memory integrity:  $(Test-MemoryIntegrityRunning)",
+        "verifier list:     $((Get-VerifierDriverList) -join ' ')",
+        "driver:            $binary ($state)",
+        "driver sha256:     $binaryHash",
+        "java:              $javaVersion",
+        "git commit:        $commit",
+        "started:           $((Get-Date).ToUniversalTime().ToString('u'))"
+    ) | Set-Content -LiteralPath (Join-Path $results 'machine.txt') -Encoding UTF8
+    Invoke-NativeCommand -FilePath 'verifier.exe' -ArgumentList @('/query') -IgnoreExitCode `
+        -LogPath (Join-Path $results 'verifier-query.txt') | Out-Null
+
+    $steps = New-Object System.Collections.Generic.List[object]
+
+    if (-not $SkipMaven) {
+        $mvnw = Join-Path $root 'mvnw.cmd'
+        $version = ([xml](Get-Content -LiteralPath (Join-Path $root 'pom.xml') -Raw)).project.version
+        if ($SimulatorJar) {
+            Install-SimulatorJar -Root $root -Mvnw $mvnw -Version $version -Jar $SimulatorJar
+        }
+        else {
+            $installed = Join-Path $env:USERPROFILE ".m2\repository\org\resmap\resmap-sim\$version\resmap-sim-$version-jna.jar"
+            if (-not (Test-Path -LiteralPath $installed)) {
+                throw "The simulator's jna jar is not in the local Maven repository ($installed). Copy native-usermode\target\resmap-sim-$version-jna.jar from a Linux build and pass it with -SimulatorJar, or use -SkipMaven."
+            }
+        }
+        Write-Host 'Running the Java tests on the kernel back end (mvnw.cmd -B verify -pl java -Dresmap.backend=kernel) ...'
+        $reports = Join-Path $root 'java\target\surefire-reports'
+        if (Test-Path -LiteralPath $reports) {
+            Remove-Item -LiteralPath $reports -Recurse -Force
+        }
+        $maven = Invoke-NativeCommand -FilePath $mvnw -Echo -IgnoreExitCode -LogPath (Join-Path $results 'maven.log') `
+            -ArgumentList @('-B', '-f', (Join-Path $root 'pom.xml'), 'verify', '-pl', 'java', '-Dresmap.backend=kernel')
+        if (Test-Path -LiteralPath $reports) {
+            Copy-Item -Path (Join-Path $reports 'TEST-*.xml') -Destination $junit
+        }
+        $steps.Add([pscustomobject]@{ Step = 'mvnw.cmd -B verify -pl java -Dresmap.backend=kernel'; ExitCode = $maven.ExitCode })
+    }
+
+    if (-not $SkipSelftest) {
+        $jar = Join-Path $root 'java\target\resmap.jar'
+        if (-not (Test-Path -LiteralPath $jar)) {
+            throw "$jar does not exist: run without -SkipMaven, or copy it from a Linux build (./mvnw -B package)."
+        }
+        $info = Invoke-NativeCommand -FilePath $java -IgnoreExitCode -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'info')
+        Set-Content -LiteralPath (Join-Path $results 'info.txt') -Value $info.Output -Encoding UTF8
+        $steps.Add([pscustomobject]@{ Step = 'resmap --backend kernel info'; ExitCode = $info.ExitCode })
+
+        Write-Host 'Running the contract catalogue on the kernel back end (resmap --backend kernel selftest) ...'
+        $selftest = Invoke-NativeCommand -FilePath $java -Echo -IgnoreExitCode -LogPath (Join-Path $results 'selftest.log') `
+            -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'selftest', '--junit-xml', (Join-Path $junit 'selftest.xml'))
+        Set-Content -LiteralPath (Join-Path $results 'selftest.txt') -Value $selftest.StdOut -Encoding UTF8
+        $steps.Add([pscustomobject]@{ Step = 'resmap --backend kernel selftest'; ExitCode = $selftest.ExitCode })
+    }
+
+    $summary = @($steps | ForEach-Object { '{0,-4} exit {1,-3} {2}' -f $(if ($_.ExitCode -eq 0) { 'ok' } else { 'FAIL' }), $_.ExitCode, $_.Step })
+    $failed = @($steps | Where-Object { $_.ExitCode -ne 0 }).Count
+    $summary += "$($steps.Count - $failed) passed, $failed failed"
+    Set-Content -LiteralPath (Join-Path $results 'summary.txt') -Value $summary -Encoding UTF8
+    $summary | ForEach-Object { Write-Host $_ }
+    Write-Host "Results: $results"
+    if ($failed -gt 0) {
+        exit 1
+    }
+    exit 0
+}
+catch {
+    Write-Failure $_
+    exit 1
+}
