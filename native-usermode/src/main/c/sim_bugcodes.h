@@ -65,4 +65,29 @@
 #define PFN_UNLOCKED_TOO_OFTEN              0x07u   /* [D] */
 #define PFN_SIM_BAD_FRAME                   0x51A4u /* [S] an MDL names a frame that is not in use */
 
+/* Identifiers of the routines, reported as P4 of the simulator's IRQL bugcheck
+ * (0xC4/VERIFIER_SIM_IRQL, docs/simulator.md). */
+enum sim_routine {
+    SIM_ROUTINE_MmAllocateMappingAddress = 1,
+    SIM_ROUTINE_MmAllocateMappingAddressEx,
+    SIM_ROUTINE_MmMapLockedPagesWithReservedMapping,
+    SIM_ROUTINE_MmUnmapReservedMapping,
+    SIM_ROUTINE_MmFreeMappingAddress,
+    SIM_ROUTINE_MmAllocatePagesForMdlEx,
+    SIM_ROUTINE_MmFreePagesFromMdl,
+    SIM_ROUTINE_IoAllocateMdl,
+    SIM_ROUTINE_IoBuildPartialMdl,
+    SIM_ROUTINE_IoFreeMdl,
+    SIM_ROUTINE_MmProbeAndLockPages,
+    SIM_ROUTINE_MmUnlockPages,
+    SIM_ROUTINE_MmMapLockedPagesSpecifyCache,
+    SIM_ROUTINE_MmUnmapLockedPages,
+    SIM_ROUTINE_ExAllocatePool,
+    SIM_ROUTINE_ExFreePool,
+    SIM_ROUTINE_ExAcquireFastMutex,
+    SIM_ROUTINE_KeAcquireSpinLock,
+    SIM_ROUTINE_MmGetSystemRoutineAddress,
+    SIM_ROUTINE_PagedCode
+};
+
 #endif /* SIM_BUGCODES_H */

@@ -168,30 +168,6 @@ struct sim_call {
     ULONG_PTR params[4];
 };
 
-/* Identifiers of the routines, reported as P4 of the simulator's IRQL bugcheck (docs/simulator.md). */
-enum sim_routine {
-    SIM_ROUTINE_MmAllocateMappingAddress = 1,
-    SIM_ROUTINE_MmAllocateMappingAddressEx,
-    SIM_ROUTINE_MmMapLockedPagesWithReservedMapping,
-    SIM_ROUTINE_MmUnmapReservedMapping,
-    SIM_ROUTINE_MmFreeMappingAddress,
-    SIM_ROUTINE_MmAllocatePagesForMdlEx,
-    SIM_ROUTINE_MmFreePagesFromMdl,
-    SIM_ROUTINE_IoAllocateMdl,
-    SIM_ROUTINE_IoBuildPartialMdl,
-    SIM_ROUTINE_IoFreeMdl,
-    SIM_ROUTINE_MmProbeAndLockPages,
-    SIM_ROUTINE_MmUnlockPages,
-    SIM_ROUTINE_MmMapLockedPagesSpecifyCache,
-    SIM_ROUTINE_MmUnmapLockedPages,
-    SIM_ROUTINE_ExAllocatePool,
-    SIM_ROUTINE_ExFreePool,
-    SIM_ROUTINE_ExAcquireFastMutex,
-    SIM_ROUTINE_KeAcquireSpinLock,
-    SIM_ROUTINE_MmGetSystemRoutineAddress,
-    SIM_ROUTINE_PagedCode
-};
-
 /* Starts a kernel call on the calling thread's current machine: returns it locked, or NULL when no
  * machine is selected, the machine is dead, or the IRQL is above max_irql (then the Verifier bugcheck
  * has been raised). The call is counted and, when tracing, will be traced. */
