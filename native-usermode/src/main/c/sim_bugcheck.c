@@ -43,10 +43,8 @@ void sim_bugcheck(resmap_sim_machine *m, ULONG code, ULONG_PTR p1, ULONG_PTR p2,
         m->bug_params[2] = p3;
         m->bug_params[3] = p4;
         if (m->tracing) {
-            char line[160];
-            snprintf(line, sizeof(line), "*** STOP 0x%08X (0x%llX, 0x%llX, 0x%llX, 0x%llX)\n", code,
-                     (unsigned long long)p1, (unsigned long long)p2, (unsigned long long)p3,
-                     (unsigned long long)p4);
+            char line[256];
+            sim_format_bugcheck_locked(m, "*** STOP ", code, m->bug_params, line, sizeof(line));
             sim_trace_line_locked(m, line);
         }
     }

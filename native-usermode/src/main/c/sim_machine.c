@@ -356,10 +356,9 @@ void sim_leave(struct sim_call *call)
     if (m->tracing && (!call->quiet || call->bugcheck_pending)) {
         char line[512];
         if (call->bugcheck_pending) {
-            snprintf(line, sizeof(line), "%s(%s) -> BUGCHECK 0x%X (0x%llX, 0x%llX, 0x%llX, 0x%llX)\n",
-                     call->name, call->args, call->code, (unsigned long long)call->params[0],
-                     (unsigned long long)call->params[1], (unsigned long long)call->params[2],
-                     (unsigned long long)call->params[3]);
+            char prefix[400];
+            snprintf(prefix, sizeof(prefix), "%s(%s) -> BUGCHECK ", call->name, call->args);
+            sim_format_bugcheck_locked(m, prefix, call->code, call->params, line, sizeof(line));
         } else if (call->result[0] != '\0') {
             snprintf(line, sizeof(line), "%s(%s) = %s\n", call->name, call->args, call->result);
         } else {

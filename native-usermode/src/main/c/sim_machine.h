@@ -201,6 +201,11 @@ void sim_trace_line_locked(resmap_sim_machine *m, const char *line);
 void sim_format_address_locked(resmap_sim_machine *m, const void *va, char *buf, size_t len);
 void sim_format_mdl_locked(resmap_sim_machine *m, const MDL *mdl, char *buf, size_t len);
 void sim_format_tag(ULONG tag, char *buf, size_t len);
+/* A bugcheck parameter: like an address or MDL when it points into the machine, else in hex. */
+void sim_format_param_locked(resmap_sim_machine *m, ULONG_PTR value, char *buf, size_t len);
+/* The trace line of a bugcheck: "<prefix>0x<code> (<p1>, <p2>, <p3>, <p4>)\n". */
+void sim_format_bugcheck_locked(resmap_sim_machine *m, const char *prefix, ULONG code,
+                                const ULONG_PTR params[4], char *buf, size_t len);
 const char *sim_cache_name(MEMORY_CACHING_TYPE type);
 
 /* Pool blocks (sim_pool.c). */

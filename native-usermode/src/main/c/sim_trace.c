@@ -107,6 +107,30 @@ void sim_format_mdl_locked(resmap_sim_machine *m, const MDL *mdl, char *buf, siz
     }
 }
 
+void sim_format_param_locked(resmap_sim_machine *m, ULONG_PTR value, char *buf, size_t len)
+{
+    const void *p = (const void *)value;
+    struct sim_block *b = value == 0 ? NULL : sim_block_find_locked(m, p);
+    if (b != NULL && b->kind != SIM_BLOCK_POOL) {
+        sim_format_mdl_locked(m, p, buf, len);
+        return;
+    }
+    sim_format_address_locked(m, p, buf, len);
+    if (strcmp(buf, "foreign") == 0 || strcmp(buf, "NULL") == 0) {
+        snprintf(buf, len, "0x%llX", (unsigned long long)value);
+    }
+}
+
+void sim_format_bugcheck_locked(resmap_sim_machine *m, const char *prefix, ULONG code,
+                                const ULONG_PTR params[4], char *buf, size_t len)
+{
+    char p[4][48];
+    for (int i = 0; i < 4; i++) {
+        sim_format_param_locked(m, params[i], p[i], sizeof(p[i]));
+    }
+    snprintf(buf, len, "%s0x%X (%s, %s, %s, %s)\n", prefix, code, p[0], p[1], p[2], p[3]);
+}
+
 void sim_format_tag(ULONG tag, char *buf, size_t len)
 {
     char c[4] = { (char)(tag >> 24), (char)(tag >> 16), (char)(tag >> 8), (char)tag };
