@@ -96,7 +96,8 @@ public final class ResMap implements AutoCloseable {
         if (!Platform.isWindows()) {
             throw new IllegalStateException("the kernel back end needs Windows with the resmap driver installed; "
                     + "this is " + System.getProperty("os.name") + ". On Windows, " + WindowsTransport.INSTALL_HINT
-                    + ". Here, use the simulator (-D" + BACKEND_PROPERTY + "=simulator).");
+                    + ". Here, use the simulator (Backend.SIMULATOR, -D" + BACKEND_PROPERTY
+                    + "=simulator, or resmap --backend=simulator).");
         }
         return new ResMap(WindowsTransport.open(), null);
     }

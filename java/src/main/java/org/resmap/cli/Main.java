@@ -12,6 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code resmap} command: explore and test the reserved-mapping API family from a shell.
@@ -69,7 +70,10 @@ public final class Main implements Runnable {
                 .setParameterExceptionHandler((e, arguments) -> {
                     // picocli's default prints the whole usage; one line that points at --help is easier
                     // to read in a script's log.
-                    errWriter.println("resmap: " + oneLine(e) + " (see resmap --help)");
+                    String problem = e instanceof UnmatchedArgumentException unmatched
+                            ? "unknown command or argument: " + String.join(" ", unmatched.getUnmatched())
+                            : oneLine(e);
+                    errWriter.println("resmap: " + problem + " (see resmap --help)");
                     return ERROR;
                 })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {

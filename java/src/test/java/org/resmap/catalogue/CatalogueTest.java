@@ -1,10 +1,13 @@
 package org.resmap.catalogue;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,14 @@ class CatalogueTest {
             Scenario safeWay = Catalogue.byId(violation.refusalId()).orElseThrow();
             assertFalse(safeWay.id().startsWith("kernel."),
                     violation.id() + ": must point at what the device does instead, not at another violation");
+        }
+    }
+
+    @Test
+    void docsCatalogueListsEveryScenario() throws Exception {
+        String page = FileUtils.readFileToString(new File("../docs/catalogue.md"), StandardCharsets.UTF_8);
+        for (Scenario scenario : Catalogue.all()) {
+            assertTrue(page.contains("| `" + scenario.id() + "` |"), scenario.id() + " is missing from docs/catalogue.md");
         }
     }
 

@@ -90,7 +90,7 @@ class MainTest {
         Run bad = run("frobnicate");
         assertEquals(Main.ERROR, bad.exitCode());
         assertEquals(1, bad.err().lines().count(), bad.err());
-        assertTrue(bad.err().startsWith("resmap: "), bad.err());
+        assertEquals("resmap: unknown command or argument: frobnicate (see resmap --help)", bad.err().strip());
         assertTrue(bad.out().isEmpty(), bad.out());
 
         Run unknownViolation = run("explore", "no-such-thing");
