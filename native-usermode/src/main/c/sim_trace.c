@@ -64,10 +64,13 @@ RESMAP_SIM_API size_t resmap_sim_trace_read(resmap_sim_machine *m, char *buf, si
             n = i + 1;
         }
     }
-    memcpy(buf, m->trace, n);
+    /* The trace buffer is NULL until the first line: memcpy and memmove may not be given NULL. */
+    if (n > 0) {
+        memcpy(buf, m->trace, n);
+        memmove(m->trace, m->trace + n, m->trace_len - n);
+        m->trace_len -= n;
+    }
     buf[n] = '\0';
-    memmove(m->trace, m->trace + n, m->trace_len - n);
-    m->trace_len -= n;
     pthread_mutex_unlock(&m->lock);
     return n;
 }
