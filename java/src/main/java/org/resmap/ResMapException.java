@@ -12,7 +12,7 @@ public class ResMapException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient NtStatus status;
+    /** The raw NTSTATUS; the constant is looked up from it, so nothing else needs serializing. */
     private final int ntstatus;
 
     /**
@@ -30,7 +30,6 @@ public class ResMapException extends RuntimeException {
      */
     public ResMapException(String whatFailed, int ntstatus, Throwable cause) {
         super(message(whatFailed, ntstatus), cause);
-        this.status = NtStatus.fromValue(ntstatus);
         this.ntstatus = ntstatus;
     }
 
@@ -41,7 +40,7 @@ public class ResMapException extends RuntimeException {
 
     /** @return the status as a constant; {@link NtStatus#UNKNOWN} when the value is not listed */
     public NtStatus status() {
-        return status;
+        return NtStatus.fromValue(ntstatus);
     }
 
     /** @return the raw NTSTATUS value */

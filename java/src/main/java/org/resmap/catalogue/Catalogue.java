@@ -31,6 +31,7 @@ public final class Catalogue {
         return ALL.stream().filter(s -> s.appliesTo(backend)).toList();
     }
 
+    /** @return the scenario with this id, if there is one */
     public static Optional<Scenario> byId(String id) {
         return ALL.stream().filter(s -> s.id().equals(id)).findFirst();
     }

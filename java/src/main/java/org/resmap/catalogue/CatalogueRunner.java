@@ -12,11 +12,13 @@ public final class CatalogueRunner {
     /** Told before each scenario starts, for progress display. */
     @FunctionalInterface
     public interface Progress {
+        /** Called with the 1-based index of the scenario about to run and the number of scenarios. */
         void starting(int index, int total, Scenario scenario);
     }
 
     private final Backend backend;
 
+    /** @param backend where every scenario runs, each on a fresh device */
     public CatalogueRunner(Backend backend) {
         this.backend = backend;
     }

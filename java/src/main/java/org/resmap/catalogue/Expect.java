@@ -13,18 +13,21 @@ public final class Expect {
     /** An action that is expected to be refused by the device. */
     @FunctionalInterface
     public interface Request {
+        /** Sends the request; expected to throw. */
         void send();
     }
 
     private Expect() {
     }
 
+    /** Fails, naming what, the expected and the observed value, unless the two are equal. */
     public static void equal(String what, Object expected, Object observed) {
         if (!Objects.equals(expected, observed)) {
             throw new AssertionError(what + ": expected " + show(expected) + ", observed " + show(observed));
         }
     }
 
+    /** Fails, naming what, unless the observation holds. */
     public static void isTrue(String what, boolean observed) {
         if (!observed) {
             throw new AssertionError(what + ": expected true, observed false");

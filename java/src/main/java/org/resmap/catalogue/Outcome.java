@@ -15,6 +15,7 @@ import org.resmap.Backend;
  */
 public record Outcome(Scenario scenario, Backend backend, Optional<Throwable> failure, Duration duration) {
 
+    /** @return whether the scenario's statement held */
     public boolean passed() {
         return failure.isEmpty();
     }

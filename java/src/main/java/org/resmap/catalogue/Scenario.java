@@ -22,9 +22,11 @@ public record Scenario(String id, String statement, List<Source> sources, Set<Ba
     /** The executable part of a scenario. */
     @FunctionalInterface
     public interface Body {
+        /** Checks the statement; throws AssertionError, or any exception, when it does not hold. */
         void run(ScenarioContext context) throws Exception;
     }
 
+    /** Checks that a scenario has an id, a statement, a body, at least one source and one back end. */
     public Scenario {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(statement, "statement");
@@ -46,6 +48,7 @@ public record Scenario(String id, String statement, List<Source> sources, Set<Ba
         return new Scenario(id, statement, sources, EnumSet.of(Backend.SIMULATOR), body);
     }
 
+    /** @return whether the scenario can be checked on this back end */
     public boolean appliesTo(Backend backend) {
         return backends.contains(backend);
     }

@@ -23,6 +23,7 @@ public final class ScenarioContext implements AutoCloseable {
         this.backend = backend;
     }
 
+    /** @return the back end this scenario runs on */
     public Backend backend() {
         return backend;
     }

@@ -27,6 +27,7 @@ public record Violation(String id, String statement, List<Source> sources, int w
     /** Commits the violation on a machine that is fresh apart from what the violation sets up. */
     @FunctionalInterface
     public interface Commit {
+        /** Makes the kernel calls that commit the violation (and whatever sets it up). */
         void commit(KernelMachine machine);
     }
 
@@ -34,6 +35,7 @@ public record Violation(String id, String statement, List<Source> sources, int w
     public record Result(Optional<Bugcheck> bugcheck, List<String> kernelCalls) {
     }
 
+    /** Copies the sources, so that the record stays immutable. */
     public Violation {
         sources = List.copyOf(sources);
     }
@@ -45,6 +47,7 @@ public record Violation(String id, String statement, List<Source> sources, int w
                 : String.format("0x%X", code);
     }
 
+    /** @return whether the bug check has the expected code and, where one is expected, first parameter */
     public boolean matches(Bugcheck bugcheck) {
         return bugcheck.code() == code
                 && (parameter1.isEmpty() || bugcheck.params()[0] == parameter1.getAsLong());

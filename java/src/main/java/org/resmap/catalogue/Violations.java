@@ -186,6 +186,7 @@ public final class Violations {
         return ALL;
     }
 
+    /** @return the violation with this id, if there is one */
     public static Optional<Violation> byId(String id) {
         return ALL.stream().filter(v -> v.id().equals(id)).findFirst();
     }

@@ -55,6 +55,7 @@ public final class Main implements Runnable {
         return Optional.ofNullable(backend);
     }
 
+    /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
         System.exit(run(System.out, System.err, args));
     }
