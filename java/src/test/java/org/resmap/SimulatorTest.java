@@ -3,6 +3,7 @@ package org.resmap;
 import com.sun.jna.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.resmap.internal.SimulatorTransport;
 
 import java.util.List;
 
@@ -68,6 +69,38 @@ class SimulatorTest {
         assertTrue(after.holdsSameAs(idle), "left behind: " + after + ", idle: " + idle);
         assertTrue(after.calls() > busy.calls());
         assertThrows(IllegalStateException.class, machine::drainTrace, "the machine itself is gone");
+    }
+
+    /**
+     * What the driver's file cleanup does when a process dies holding everything: the handle is closed
+     * with no object closed first, so the core alone must unmap, unlock, free and release, in an order
+     * that cannot bugcheck (0x76 if user pages stayed locked, 0xDA if a mapped range were freed).
+     */
+    @Test
+    void closingOnlyTheHandleLetsTheDriverReleaseEverything() {
+        ResMap untouched = ResMap.openSimulator(SimulatorConfig.defaults());
+        Simulator untouchedMachine = untouched.simulator().orElseThrow();
+        untouched.close();
+        SimCounters idle = untouchedMachine.counters();
+
+        SimulatorTransport transport = new SimulatorTransport(SimulatorConfig.defaults());
+        ResMap device = ResMap.over(transport);
+        Reservation reservation = device.reserve(2 * PAGE, TAG);
+        PageSet pages = device.allocatePages(2 * PAGE, CachingType.CACHED);
+        reservation.map(pages.slice(0, PAGE));
+        pages.mapOrdinary();
+        UserBuffer buffer = device.allocateUserBuffer(PAGE);
+        device.reserve(PAGE, TAG).map(device.lock(buffer));
+        SimCounters busy = transport.machine().counters();
+        assertEquals(2, busy.reservedMappedPages());
+        assertEquals(1, busy.ordinaryMappings());
+        assertEquals(1, busy.framesLocked());
+
+        transport.close();
+
+        assertTrue(transport.machine().bugcheck().isEmpty(), "cleanup made the kernel bugcheck");
+        SimCounters after = transport.machine().counters();
+        assertTrue(after.holdsSameAs(idle), "left behind: " + after + ", idle: " + idle);
     }
 
     @Test
