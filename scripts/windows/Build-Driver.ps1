@@ -50,7 +50,7 @@ param(
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
 function Find-VisualStudio {
     # vswhere.exe is installed with every Visual Studio 2017 and later, in a fixed place.
@@ -110,12 +110,11 @@ try {
             "/p:Configuration=$config") + $properties) | Out-Null
         $package = Get-DriverPackage -Configuration $config
         Write-Host "Built $config driver package: $($package.Directory)"
+        # /w: the rules for a Windows Driver (driver package isolation), which a primitive driver
+        # installed into the driver store should meet.
+        Invoke-NativeCommand -FilePath (Find-WdkTool -Name 'infverif.exe') -Echo -ArgumentList @('/v', '/w', $package.Inf) | Out-Null
+        Write-Host "InfVerif: no errors in $($package.Inf)."
     }
-    # /w: the rules for a Windows Driver (driver package isolation), which a primitive driver
-    # installed into the driver store should meet.
-    $infVerif = Find-WdkTool -Name 'infverif.exe'
-    Invoke-NativeCommand -FilePath $infVerif -Echo -ArgumentList @('/v', '/w', $package.Inf) | Out-Null
-    Write-Host 'InfVerif: no errors.'
     exit 0
 }
 catch {

@@ -31,13 +31,13 @@ param(
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
 try {
     Assert-Administrator
     $driverFile = "$ResmapServiceName.sys"
     $stateFile = Join-Path $env:ProgramData 'resmap\verifier.json'
-    $listed = Get-VerifierDriverList
+    $listed = @(Get-VerifierDriverList)
 
     if ($listed.Count -eq 0) {
         Write-Host 'Driver Verifier is not set to verify any driver.'
@@ -55,7 +55,7 @@ try {
     if ($PSCmdlet.ShouldProcess('Driver Verifier', 'verifier /reset')) {
         # As in Enable-DriverVerifier.ps1, the registry read back decides, not the exit code.
         Invoke-NativeCommand -FilePath 'verifier.exe' -ArgumentList @('/reset') -Echo -IgnoreExitCode | Out-Null
-        if ((Get-VerifierDriverList).Count -ne 0) {
+        if (@(Get-VerifierDriverList).Count -ne 0) {
             throw 'verifier /reset left drivers on the verifier list (see its output above).'
         }
         if (Test-Path -LiteralPath $stateFile) {

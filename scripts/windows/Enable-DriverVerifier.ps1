@@ -58,7 +58,7 @@ param(
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
 $StandardRuleClasses = @(1, 2, 4, 5, 6, 8, 9, 12, 18, 34)
 $ExtraRuleClasses = @(14, 15, 26)
@@ -74,8 +74,8 @@ try {
     $driverFile = "$ResmapServiceName.sys"
 
     $stateFile = Join-Path $env:ProgramData 'resmap\verifier.json'
-    $bootTime = (Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
-    $listed = Get-VerifierDriverList
+    $bootTime = (Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('u')
+    $listed = @(Get-VerifierDriverList)
     $state = $null
     if (Test-Path -LiteralPath $stateFile) {
         $state = Get-Content -LiteralPath $stateFile -Raw | ConvertFrom-Json
@@ -99,12 +99,11 @@ try {
     if ($PSCmdlet.ShouldProcess($driverFile, "verifier $($arguments -join ' ')")) {
         # verifier.exe's exit codes are not documented: the settings read back from the registry decide.
         Invoke-NativeCommand -FilePath 'verifier.exe' -ArgumentList $arguments -Echo -IgnoreExitCode | Out-Null
-        if ((Get-VerifierDriverList) -notcontains $driverFile) {
+        if (@(Get-VerifierDriverList) -notcontains $driverFile) {
             throw "verifier.exe did not put $driverFile on its list (see its output above)."
         }
         New-Item -ItemType Directory -Force -Path (Split-Path -Parent $stateFile) | Out-Null
-        [pscustomobject]@{ RuleClasses = $wanted; BootTime = $bootTime } | ConvertTo-Json |
-            Set-Content -LiteralPath $stateFile -Encoding UTF8
+        Write-TextFile -Path $stateFile -Lines ([pscustomobject]@{ RuleClasses = $wanted; BootTime = $bootTime } | ConvertTo-Json)
         Invoke-NativeCommand -FilePath 'verifier.exe' -ArgumentList @('/querysettings') -Echo -IgnoreExitCode | Out-Null
         Write-Host "Driver Verifier set for $driverFile. Reboot now (Restart-Computer) for it to take effect."
         exit $ResmapRebootRequired

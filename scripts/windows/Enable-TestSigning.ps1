@@ -44,7 +44,7 @@ param(
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
 try {
     Assert-Administrator

@@ -64,7 +64,7 @@ param(
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
 function Find-Java {
     $fromHome = if ($env:JAVA_HOME) { Join-Path $env:JAVA_HOME 'bin\java.exe' } else { $null }
@@ -99,9 +99,15 @@ try {
     }
 
     $build = Get-WindowsBuild
-    if (-not (Test-Path -LiteralPath $ResultsRoot)) {
+    $newResultsRoot = -not (Test-Path -LiteralPath $ResultsRoot)
+    if ($newResultsRoot) {
         New-Item -ItemType Directory -Path $ResultsRoot | Out-Null
-        Set-Content -LiteralPath (Join-Path $ResultsRoot '.gitignore') -Value '*' -Encoding ASCII
+    }
+    # .NET file calls resolve relative paths against the process's folder, not PowerShell's.
+    $ResultsRoot = (Resolve-Path -LiteralPath $ResultsRoot).Path
+    if ($newResultsRoot) {
+        # Results are for sharing as zip files, not for committing.
+        Write-TextFile -Path (Join-Path $ResultsRoot '.gitignore') -Lines '*'
     }
     $results = Join-Path $ResultsRoot ('{0}-{1}' -f $build.FolderName, (Get-Date -Format 'yyyyMMdd-HHmmss'))
     $junit = Join-Path $results 'junit'
@@ -125,19 +131,19 @@ try {
             $binaryHash = (Get-FileHash -LiteralPath $binary -Algorithm SHA256).Hash
         }
     }
-    @(
+    Write-TextFile -Path (Join-Path $results 'machine.txt') -Lines @(
         "windows:           $($build.ProductName) $($build.DisplayVersion) (edition $($build.EditionId))",
         "build:             $($build.Build)",
         "test signing:      $(Test-TestSigningActive)",
         "secure boot:       $(Test-SecureBootEnabled)",
         "memory integrity:  $(Test-MemoryIntegrityRunning)",
-        "verifier list:     $((Get-VerifierDriverList) -join ' ')",
+        "verifier list:     $(@(Get-VerifierDriverList) -join ' ')",
         "driver:            $binary ($state)",
         "driver sha256:     $binaryHash",
         "java:              $javaVersion",
         "git commit:        $commit",
         "started:           $((Get-Date).ToUniversalTime().ToString('u'))"
-    ) | Set-Content -LiteralPath (Join-Path $results 'machine.txt') -Encoding UTF8
+    )
     Invoke-NativeCommand -FilePath 'verifier.exe' -ArgumentList @('/query') -IgnoreExitCode `
         -LogPath (Join-Path $results 'verifier-query.txt') | Out-Null
 
@@ -174,20 +180,20 @@ try {
             throw "$jar does not exist: run without -SkipMaven, or copy it from a Linux build (./mvnw -B package)."
         }
         $info = Invoke-NativeCommand -FilePath $java -IgnoreExitCode -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'info')
-        Set-Content -LiteralPath (Join-Path $results 'info.txt') -Value $info.Output -Encoding UTF8
+        Write-TextFile -Path (Join-Path $results 'info.txt') -Lines $info.Output
         $steps.Add([pscustomobject]@{ Step = 'resmap --backend kernel info'; ExitCode = $info.ExitCode })
 
         Write-Host 'Running the contract catalogue on the kernel back end (resmap --backend kernel selftest) ...'
         $selftest = Invoke-NativeCommand -FilePath $java -Echo -IgnoreExitCode -LogPath (Join-Path $results 'selftest.log') `
             -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'selftest', '--junit-xml', (Join-Path $junit 'selftest.xml'))
-        Set-Content -LiteralPath (Join-Path $results 'selftest.txt') -Value $selftest.StdOut -Encoding UTF8
+        Write-TextFile -Path (Join-Path $results 'selftest.txt') -Lines $selftest.StdOut
         $steps.Add([pscustomobject]@{ Step = 'resmap --backend kernel selftest'; ExitCode = $selftest.ExitCode })
     }
 
     $summary = @($steps | ForEach-Object { '{0,-4} exit {1,-3} {2}' -f $(if ($_.ExitCode -eq 0) { 'ok' } else { 'FAIL' }), $_.ExitCode, $_.Step })
     $failed = @($steps | Where-Object { $_.ExitCode -ne 0 }).Count
     $summary += "$($steps.Count - $failed) passed, $failed failed"
-    Set-Content -LiteralPath (Join-Path $results 'summary.txt') -Value $summary -Encoding UTF8
+    Write-TextFile -Path (Join-Path $results 'summary.txt') -Lines $summary
     $summary | ForEach-Object { Write-Host $_ }
     Write-Host "Results: $results"
     if ($failed -gt 0) {

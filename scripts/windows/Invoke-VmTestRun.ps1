@@ -94,7 +94,7 @@ param(
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
 function Write-Step {
     param([string] $Text)

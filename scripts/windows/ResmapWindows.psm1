@@ -41,6 +41,19 @@ function Write-Failure {
     }
 }
 
+function Write-TextFile {
+    <#
+    .SYNOPSIS
+        Writes lines to a file as UTF-8 without a byte-order mark, the same in PowerShell 5.1 and 7;
+        an empty list gives an empty file. Path must be absolute.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [AllowNull()] [AllowEmptyCollection()] [string[]] $Lines = @()
+    )
+    [System.IO.File]::WriteAllLines($Path, [string[]]@($Lines | Where-Object { $null -ne $_ }), (New-Object System.Text.UTF8Encoding($false)))
+}
+
 function Assert-Administrator {
     <#
     .SYNOPSIS
@@ -90,7 +103,7 @@ function Invoke-NativeCommand {
     }
     $exitCode = $LASTEXITCODE
     if ($LogPath) {
-        Set-Content -LiteralPath $LogPath -Value $lines.ToArray() -Encoding UTF8
+        Write-TextFile -Path $LogPath -Lines $lines.ToArray()
     }
     if (-not $IgnoreExitCode -and $SuccessExitCodes -notcontains $exitCode) {
         $tail = ($lines | Select-Object -Last 30) -join [Environment]::NewLine
@@ -266,7 +279,9 @@ function Get-VerifierDriverList {
     @("$($settings.VerifyDrivers)".ToLowerInvariant() -split '\s+' | Where-Object { $_ })
 }
 
-Export-ModuleMember -Variable ResmapServiceName, ResmapCertificateSubject, ResmapRebootRequired -Function Get-ResmapRoot,
-    Write-Failure, Assert-Administrator, Invoke-NativeCommand, Invoke-ResmapScript, Find-WdkTool, Get-DriverPackage,
-    Get-TestCertificate, Test-TestSigningActive, Test-SecureBootEnabled, Test-MemoryIntegrityRunning, Get-WindowsBuild,
-    Get-ResmapDriverState, Get-VerifierDriverList
+$exportedFunctions = @(
+    'Get-ResmapRoot', 'Write-Failure', 'Write-TextFile', 'Assert-Administrator', 'Invoke-NativeCommand', 'Invoke-ResmapScript',
+    'Find-WdkTool', 'Get-DriverPackage', 'Get-TestCertificate', 'Test-TestSigningActive', 'Test-SecureBootEnabled',
+    'Test-MemoryIntegrityRunning', 'Get-WindowsBuild', 'Get-ResmapDriverState', 'Get-VerifierDriverList'
+)
+Export-ModuleMember -Function $exportedFunctions -Variable 'ResmapServiceName', 'ResmapCertificateSubject', 'ResmapRebootRequired'
