@@ -83,7 +83,7 @@ static inline int counters_idle(resmap_sim_machine *m)
     return c.reservations == 0 && c.reserved_pages == 0 && c.reserved_mapped_pages == 0 &&
            c.ordinary_mappings == 0 && c.ordinary_mapped_pages == 0 && c.ptes_used == 0 &&
            c.frames_allocated == 0 && c.frames_user == 0 && c.frames_locked == 0 && c.mdls == 0 &&
-           c.pool_allocations == 0 && c.pool_bytes == 0 && c.user_buffers == 0;
+           c.pool_allocations == 0 && c.pool_bytes == 0 && c.user_buffers == 0 && c.sessions == 0;
 }
 
 /* The machine is alive and holds nothing: every resource went back. */

@@ -202,6 +202,27 @@ static void two_reservations_of_the_same_frames_alias(void)
     resmap_sim_destroy(m);
 }
 
+/* The counters show a driver that frees a pages MDL without MmFreePagesFromMdl ("Free with
+ * MmFreePagesFromMdl and then ExFreePool on the MDL (not IoFreeMdl)"): the MDL is gone, its frames
+ * are still allocated - a leak the leak checks see. */
+static void freeing_the_mdl_before_its_pages_leaks_the_frames(void)
+{
+    for (int io_free_mdl = 0; io_free_mdl < 2; io_free_mdl++) {
+        resmap_sim_machine *m = machine();
+        resmap_sim_counters c;
+        PMDL pages = any_pages(2 * PAGE_SIZE, MmCached, 0);
+        if (io_free_mdl) {
+            IoFreeMdl(pages);
+        } else {
+            ExFreePool(pages);
+        }
+        resmap_sim_get_counters(m, &c);
+        CHECK(c.mdls == 0 && c.frames_allocated == 2 && !counters_idle(m), "%llu MDLs %llu frames",
+              (unsigned long long)c.mdls, (unsigned long long)c.frames_allocated);
+        resmap_sim_destroy(m);
+    }
+}
+
 int main(void)
 {
     RUN(an_allocation_is_a_locked_mdl_of_whole_pages);
@@ -210,5 +231,6 @@ int main(void)
     RUN(a_short_allocation_returns_fewer_bytes_or_null);
     RUN(frames_come_from_the_window_asked_for);
     RUN(two_reservations_of_the_same_frames_alias);
+    RUN(freeing_the_mdl_before_its_pages_leaks_the_frames);
     return CHECK_DONE();
 }
