@@ -4,12 +4,13 @@
 
 .DESCRIPTION
     Removes any earlier installation first (Uninstall-Driver.ps1), so it can be run again after every
-    build. Two methods, with the same result (service "resmap", System32\drivers\resmap.sys,
-    device \\.\ResMap):
+    build. Two methods, with the same result: a demand-start kernel service "resmap" and, once
+    started, the device \\.\ResMap. They differ in where resmap.sys is kept:
       Service  copies resmap.sys to System32\drivers and creates the service with
                sc.exe create resmap type= kernel start= demand;
-      Inf      pnputil /add-driver resmap.inf /install: the primitive-driver INF creates the same
-               service through the driver store (Windows 10 1903 and later; needs resmap.cat).
+      Inf      pnputil /add-driver resmap.inf /install: the primitive-driver INF creates the service,
+               and the driver stays in the driver store (Windows 10 1903 and later; needs the
+               signed resmap.cat).
     Then starts it with sc.exe start resmap, unless -NoStart.
 
     Fails early, with the reason, if test signing is not active or the driver is not signed by a

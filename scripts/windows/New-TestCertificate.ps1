@@ -38,6 +38,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
 function Add-TrustedCertificate {
+    [CmdletBinding(SupportsShouldProcess)]
     param(
         [Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate,
         [Parameter(Mandatory)] [string] $StoreName
