@@ -69,7 +69,10 @@ try {
     }
 
     # Idempotent: whatever an earlier run (of either method) left is removed first.
-    Invoke-ResmapScript -Name 'Uninstall-Driver.ps1' -Parameters @{ WhatIf = [bool]$WhatIfPreference } | Out-Null
+    & (Join-Path $PSScriptRoot 'Uninstall-Driver.ps1') -WhatIf:$WhatIfPreference | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw 'The earlier installation could not be removed (see the message above).'
+    }
 
     if ($Method -eq 'Service') {
         $binary = Join-Path $env:SystemRoot "System32\drivers\$ResmapServiceName.sys"

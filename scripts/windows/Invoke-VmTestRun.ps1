@@ -96,6 +96,25 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 
+function Invoke-ResmapScript {
+    # Runs a script of this folder and returns its exit code; throws unless it is one of
+    # SuccessExitCodes. Defined here, not in the module, so that the scripts run in this script's
+    # session state rather than the module's.
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [hashtable] $Parameters = @{},
+        [int[]] $SuccessExitCodes = @(0)
+    )
+    $global:LASTEXITCODE = 0
+    # Out-Host: the script's output is shown, and only the exit code is returned.
+    & (Join-Path $PSScriptRoot $Name) @Parameters | Out-Host
+    $exitCode = $LASTEXITCODE
+    if ($SuccessExitCodes -notcontains $exitCode) {
+        throw "$Name failed (exit code $exitCode); its message is above."
+    }
+    $exitCode
+}
+
 function Write-Step {
     param([string] $Text)
     Write-Host ''

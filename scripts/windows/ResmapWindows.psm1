@@ -112,27 +112,6 @@ function Invoke-NativeCommand {
     [pscustomobject]@{ ExitCode = $exitCode; Output = $lines.ToArray(); StdOut = $stdout.ToArray() }
 }
 
-function Invoke-ResmapScript {
-    <#
-    .SYNOPSIS
-        Runs another script of this folder with the given parameters and returns its exit code;
-        throws if the code is not one of SuccessExitCodes.
-    #>
-    param(
-        [Parameter(Mandatory)] [string] $Name,
-        [hashtable] $Parameters = @{},
-        [int[]] $SuccessExitCodes = @(0)
-    )
-    $global:LASTEXITCODE = 0
-    # Out-Host: whatever the script writes is shown, and only the exit code is returned.
-    & (Join-Path $PSScriptRoot $Name) @Parameters | Out-Host
-    $exitCode = $LASTEXITCODE
-    if ($SuccessExitCodes -notcontains $exitCode) {
-        throw "$Name failed (exit code $exitCode); its message is above."
-    }
-    $exitCode
-}
-
 function Find-WdkTool {
     <#
     .SYNOPSIS
@@ -280,7 +259,7 @@ function Get-VerifierDriverList {
 }
 
 $exportedFunctions = @(
-    'Get-ResmapRoot', 'Write-Failure', 'Write-TextFile', 'Assert-Administrator', 'Invoke-NativeCommand', 'Invoke-ResmapScript',
+    'Get-ResmapRoot', 'Write-Failure', 'Write-TextFile', 'Assert-Administrator', 'Invoke-NativeCommand',
     'Find-WdkTool', 'Get-DriverPackage', 'Get-TestCertificate', 'Test-TestSigningActive', 'Test-SecureBootEnabled',
     'Test-MemoryIntegrityRunning', 'Get-WindowsBuild', 'Get-ResmapDriverState', 'Get-VerifierDriverList'
 )
