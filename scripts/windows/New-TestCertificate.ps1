@@ -73,9 +73,15 @@ try {
             Write-Host "Reusing the test certificate $($certificate.Thumbprint) (valid until $($certificate.NotAfter))."
         }
         elseif ($PSCmdlet.ShouldProcess('Cert:\LocalMachine\My', "create certificate '$ResmapCertificateSubject'")) {
-            $certificate = New-SelfSignedCertificate -Type CodeSigningCert -Subject $ResmapCertificateSubject `
+            New-SelfSignedCertificate -Type CodeSigningCert -Subject $ResmapCertificateSubject `
                 -CertStoreLocation 'Cert:\LocalMachine\My' -KeyAlgorithm RSA -KeyLength 2048 `
-                -HashAlgorithm SHA256 -NotAfter (Get-Date).AddYears(2) -FriendlyName 'resmap test signing'
+                -HashAlgorithm SHA256 -NotAfter (Get-Date).AddYears(2) -FriendlyName 'resmap test signing' | Out-Null
+            # Read back from the store: under PowerShell 7 the PKI module may run in a Windows
+            # PowerShell compatibility session and return a copy that cannot export itself.
+            $certificate = Get-TestCertificate
+            if (-not $certificate) {
+                throw "New-SelfSignedCertificate reported no error, but no valid '$ResmapCertificateSubject' with a private key is in LocalMachine\My."
+            }
             Write-Host "Created the test certificate $($certificate.Thumbprint)."
         }
         else {
