@@ -232,8 +232,12 @@ static void a_dead_machine_is_destroyed_with_what_it_held(void)
     resmap_sim_machine *m = machine();
     void *user = resmap_sim_user_alloc(m, PAGE_SIZE);
     PMDL mdl = lock_user(user, 0, PAGE_SIZE);
+    PMDL pages = allocate_pages(PAGE_SIZE, 0);
     PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
     MmMapLockedPagesWithReservedMapping(base, TAG_A, mdl, MmCached);
+    CHECK(MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) !=
+          NULL, "%s", "no ordinary mapping");
+    CHECK(ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, TAG_A) != NULL, "%s", "no pool block");
     MmFreeMappingAddress(base, TAG_A);
     CHECK(resmap_sim_bugcheck(m, NULL, NULL) == 1, "%s", "alive");
     resmap_sim_destroy(m);

@@ -158,6 +158,20 @@ static void a_fast_mutex_raises_to_apc_level(void)
     resmap_sim_destroy(m);
 }
 
+/* KeRaiseIrql hands back the old IRQL and KeLowerIrql returns to it. */
+static void raise_and_lower_move_the_irql(void)
+{
+    KIRQL old = 0xFF;
+    resmap_sim_machine *m = machine();
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    CHECK(old == PASSIVE_LEVEL && KeGetCurrentIrql() == DISPATCH_LEVEL, "old %u now %u", old,
+          KeGetCurrentIrql());
+    KeLowerIrql(old);
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "IRQL %u", KeGetCurrentIrql());
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 /* PAGED_CODE above APC_LEVEL; user memory locked above APC_LEVEL (it is pageable). */
 static void pageable_work_above_apc_level_is_a_verifier_violation(void)
 {
@@ -234,6 +248,7 @@ int main(void)
     RUN(the_reserved_family_works_at_its_maximum_irql);
     RUN(a_spin_lock_raises_to_dispatch_level);
     RUN(a_fast_mutex_raises_to_apc_level);
+    RUN(raise_and_lower_move_the_irql);
     RUN(pageable_work_above_apc_level_is_a_verifier_violation);
     RUN(without_verifier_the_irql_is_not_checked);
     RUN(irql_is_per_thread);

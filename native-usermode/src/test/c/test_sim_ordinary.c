@@ -38,6 +38,26 @@ static void an_ordinary_mapping_shows_the_mdl_bytes(void)
     resmap_sim_destroy(m);
 }
 
+/* An ordinary mapping of a partial MDL sets MDL_PARTIAL_HAS_BEEN_MAPPED too; the unmap clears it. */
+static void an_ordinary_mapping_of_a_partial_mdl_marks_it(void)
+{
+    resmap_sim_machine *m = machine();
+    PMDL pages = allocate_pages(2 * PAGE_SIZE, 0);
+    PMDL partial = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
+    IoBuildPartialMdl(pages, partial, (PUCHAR)MmGetMdlVirtualAddress(pages) + PAGE_SIZE, PAGE_SIZE);
+    PVOID va = map_ordinary(partial, KernelMode, MmCached, NULL, NormalPagePriority);
+    CHECK(va != NULL && (partial->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) ==
+          (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED), "flags 0x%X",
+          (unsigned)partial->MdlFlags);
+    MmUnmapLockedPages(va, partial);
+    CHECK((partial->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) == 0,
+          "flags 0x%X", (unsigned)partial->MdlFlags);
+    IoFreeMdl(partial);
+    free_pages(pages);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 /* MmGetSystemAddressForMdlSafe maps once and then returns the MDL's mapping. */
 static void get_system_address_maps_once(void)
 {
@@ -74,6 +94,7 @@ static void what_the_simulator_does_not_model_is_null(void)
 int main(void)
 {
     RUN(an_ordinary_mapping_shows_the_mdl_bytes);
+    RUN(an_ordinary_mapping_of_a_partial_mdl_marks_it);
     RUN(get_system_address_maps_once);
     RUN(what_the_simulator_does_not_model_is_null);
     return CHECK_DONE();

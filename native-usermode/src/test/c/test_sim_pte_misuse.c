@@ -117,6 +117,22 @@ static void a_header_based_map_at_an_inner_page_misreads_the_owner(void)
     resmap_sim_destroy(m);
 }
 
+/* ... and when that PTE maps a page, its contents (frame and valid bits) are read as the owner. */
+static void a_header_based_map_after_a_mapped_page_reads_a_pte_as_the_owner(void)
+{
+    uint64_t p[4];
+    resmap_sim_machine *m = machine_with(RESMAP_SIM_BUILD_WIN81, 0);
+    PMDL first = allocate_pages(PAGE_SIZE, 0);
+    PMDL second = allocate_pages(PAGE_SIZE, 0);
+    PUCHAR base = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG_A);
+    MmMapLockedPagesWithReservedMapping(base, TAG_A, first, MmCached);
+    MmMapLockedPagesWithReservedMapping(base + PAGE_SIZE, TAG_A, second, MmCached);
+    CHECK_BUGCHECK(m, SYSTEM_PTE_MISUSE, PTE_MISUSE_MAP_WRONG_OWNER, p);
+    CHECK(p[3] >> PAGE_SHIFT == MmGetMdlPfnArray(first)[0] && (p[3] & 1), "P4 0x%llX",
+          (unsigned long long)p[3]);
+    resmap_sim_destroy(m);
+}
+
 /* 0x105: "map at a bad address (header-based builds) [D][R]" */
 static void a_header_based_map_outside_any_range_is_an_invalid_range(void)
 {
@@ -272,6 +288,7 @@ int main(void)
     RUN(freeing_a_mapped_range_is_still_mapped);
     RUN(mapping_with_another_tag_is_not_owning_the_range);
     RUN(a_header_based_map_at_an_inner_page_misreads_the_owner);
+    RUN(a_header_based_map_after_a_mapped_page_reads_a_pte_as_the_owner);
     RUN(a_header_based_map_outside_any_range_is_an_invalid_range);
     RUN(windows_10_refuses_an_address_in_no_reservation);
     RUN(mapping_a_mapped_range_again_is_not_properly_reserved);
