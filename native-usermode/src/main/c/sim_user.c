@@ -134,9 +134,11 @@ RESMAP_SIM_API int resmap_sim_user_free(resmap_sim_machine *m, void *p)
         return -1;
     }
     for (size_t i = 0; i < u->pages; i++) {
-        if (m->frame_locks[u->frames[i]] != 0) {
+        /* Locked by an MDL, or still shown by a system mapping (one made through a partial MDL can
+         * outlive its source's lock): freed frames would be handed out while still in use. */
+        if (m->frame_locks[u->frames[i]] != 0 || m->frame_maps[u->frames[i]] != 0) {
             pthread_mutex_unlock(&m->lock);
-            return -1; /* still locked by an MDL: the pages must stay */
+            return -1;
         }
     }
     *link = u->next;

@@ -107,7 +107,7 @@ RESMAP_SIM_API size_t resmap_sim_trace_read(resmap_sim_machine *m, char *buf, si
 
 /* Simulated user memory: page-aligned, backed by frames of the simulated physical memory and
  * mapped read/write into this process, so MmProbeAndLockPages(UserMode) can lock it. Returns NULL
- * for 0 bytes or when frames run out. Freeing a buffer that is still locked is refused (-1). */
+ * for 0 bytes or when frames run out. Freeing a buffer that is still locked, or still mapped in system space, is refused (-1). */
 RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes);
 RESMAP_SIM_API int resmap_sim_user_free(resmap_sim_machine *m, void *p);
 

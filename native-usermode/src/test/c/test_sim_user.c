@@ -117,6 +117,28 @@ static void locked_user_memory_cannot_be_freed(void)
     resmap_sim_destroy(m);
 }
 
+/* Nor while a system mapping still shows its pages: unlocking the source MDL while a partial MDL of
+ * it is still mapped breaks the teardown order ("Unmap the reserved mapping; then ... unlock"), and
+ * freeing the buffer then would hand out frames that a reservation still maps. */
+static void user_memory_still_mapped_cannot_be_freed(void)
+{
+    resmap_sim_machine *m = machine();
+    PUCHAR user = resmap_sim_user_alloc(m, PAGE_SIZE);
+    PMDL source = lock_user(user, 0, PAGE_SIZE);
+    PMDL partial = IoAllocateMdl(user, PAGE_SIZE, FALSE, FALSE, NULL);
+    PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+    IoBuildPartialMdl(source, partial, user, PAGE_SIZE);
+    MmMapLockedPagesWithReservedMapping(base, TAG_A, partial, MmCached);
+    unlock_user(source);
+    CHECK(resmap_sim_user_free(m, user) == -1, "%s", "a buffer freed while a reservation maps it");
+    MmUnmapReservedMapping(base, TAG_A, partial);
+    CHECK(resmap_sim_user_free(m, user) == 0, "%s", "an unmapped buffer kept");
+    IoFreeMdl(partial);
+    MmFreeMappingAddress(base, TAG_A);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(user_memory_is_zeroed_whole_pages_and_counted);
@@ -124,5 +146,6 @@ int main(void)
     RUN(probe_and_lock_locks_user_memory);
     RUN(probing_anything_else_is_an_access_violation_status);
     RUN(locked_user_memory_cannot_be_freed);
+    RUN(user_memory_still_mapped_cannot_be_freed);
     return CHECK_DONE();
 }
