@@ -1,5 +1,6 @@
 package org.resmap;
 
+import com.sun.jna.platform.win32.WinError;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -8,7 +9,8 @@ import java.util.Map;
  * with the Win32 error that {@code RtlNtStatusToDosError} turns it into and advice for the caller.
  *
  * <p>On Windows a client sees only {@link #win32Error()} (from {@code GetLastError} after
- * {@code DeviceIoControl}); the protocol chose statuses whose Win32 errors are distinct, so
+ * {@code DeviceIoControl}, named here with jna-platform's {@link WinError} constants); the protocol
+ * chose statuses whose Win32 errors are distinct, so
  * {@link #fromWin32Error(int)} recovers the exact status. Two constants are not device statuses:
  * {@link #RESMAP_SIM_STATUS_BUGCHECKED}, which only the simulator returns once its machine has
  * bugchecked, and {@link #UNKNOWN}, which stands for any value not listed here (the
@@ -16,51 +18,53 @@ import java.util.Map;
  */
 public enum NtStatus {
     /** The request succeeded. */
-    STATUS_SUCCESS(0x00000000, 0, "nothing to do"),
+    STATUS_SUCCESS(0x00000000, WinError.ERROR_SUCCESS, "nothing to do"),
     /** The IOCTL code is not one the device knows. */
-    STATUS_INVALID_DEVICE_REQUEST(0xC0000010, 1,
+    STATUS_INVALID_DEVICE_REQUEST(0xC0000010, WinError.ERROR_INVALID_FUNCTION,
             "the driver does not know this request; check that the driver and this library speak the same protocol version"),
     /** The request or reply buffer is shorter than its struct. */
-    STATUS_BUFFER_TOO_SMALL(0xC0000023, 122,
+    STATUS_BUFFER_TOO_SMALL(0xC0000023, WinError.ERROR_INSUFFICIENT_BUFFER,
             "pass buffers at least as large as the protocol's request and reply structs"),
     /** A field is out of range: zero size, tag 0, unknown flags or caching type, misaligned offset. */
-    STATUS_INVALID_PARAMETER(0xC000000D, 87,
+    STATUS_INVALID_PARAMETER(0xC000000D, WinError.ERROR_INVALID_PARAMETER,
             "check sizes (at least 1), the pool tag (not 0), flags, the caching type and page alignment of offsets"),
     /** A size or offset sum overflows. */
-    STATUS_INTEGER_OVERFLOW(0xC0000095, 534, "use smaller sizes or offsets"),
+    STATUS_INTEGER_OVERFLOW(0xC0000095, WinError.ERROR_ARITHMETIC_OVERFLOW, "use smaller sizes or offsets"),
     /** The handle is unknown, stale, belongs to another open handle or names the wrong kind of object. */
-    STATUS_INVALID_HANDLE(0xC0000008, 6,
+    STATUS_INVALID_HANDLE(0xC0000008, WinError.ERROR_INVALID_HANDLE,
             "use objects only on the device that created them, and only while they are open"),
     /** The pool tag differs from the reservation's. */
-    STATUS_ACCESS_DENIED(0xC0000022, 5,
+    STATUS_ACCESS_DENIED(0xC0000022, WinError.ERROR_ACCESS_DENIED,
             "pass the pool tag the reservation was created with (Windows would bugcheck 0xDA here)"),
     /** The reservation's target pages are already mapped. */
-    STATUS_CONFLICTING_ADDRESSES(0xC0000018, 487,
+    STATUS_CONFLICTING_ADDRESSES(0xC0000018, WinError.ERROR_INVALID_ADDRESS,
             "unmap the reservation's current mapping before mapping into it again (Windows would bugcheck 0xDA, 0x107)"),
     /** The reservation is still mapped. */
-    STATUS_INVALID_DEVICE_STATE(0xC0000184, 22,
+    STATUS_INVALID_DEVICE_STATE(0xC0000184, WinError.ERROR_BAD_COMMAND,
             "unmap every mapping of the reservation before freeing it (Windows would bugcheck 0xDA, 0x103)"),
     /** The page set is still mapped. */
-    STATUS_SHARING_VIOLATION(0xC0000043, 32, "unmap every mapping of the page set before releasing it"),
+    STATUS_SHARING_VIOLATION(0xC0000043, WinError.ERROR_SHARING_VIOLATION,
+            "unmap every mapping of the page set before releasing it"),
     /** A sub-range or transfer lies outside its page set or mapping. */
-    STATUS_END_OF_FILE(0xC0000011, 38, "keep offsets and lengths within the page set or mapping"),
+    STATUS_END_OF_FILE(0xC0000011, WinError.ERROR_HANDLE_EOF,
+            "keep offsets and lengths within the page set or mapping"),
     /** The mapping spans more pages than the reservation has from the requested offset. */
-    STATUS_ALLOTTED_SPACE_EXCEEDED(0xC0000099, 1344,
+    STATUS_ALLOTTED_SPACE_EXCEEDED(0xC0000099, WinError.ERROR_ALLOTTED_SPACE_EXCEEDED,
             "reserve at least as many pages as the mapping spans, or map a smaller slice"),
     /** A per-handle quota of objects, reserved bytes or page-set bytes is used up. */
-    STATUS_QUOTA_EXCEEDED(0xC0000044, 1816,
+    STATUS_QUOTA_EXCEEDED(0xC0000044, WinError.ERROR_NOT_ENOUGH_QUOTA,
             "close objects you no longer need, or use smaller sizes (see DeviceInfo for the limits)"),
     /** The kernel refused an allocation or an ordinary mapping. */
-    STATUS_INSUFFICIENT_RESOURCES(0xC000009A, 1450,
+    STATUS_INSUFFICIENT_RESOURCES(0xC000009A, WinError.ERROR_NO_SYSTEM_RESOURCES,
             "the kernel is short of memory or system PTEs; free objects and retry, or use a reserved mapping"),
     /** The kernel lacks MmAllocateMappingAddressEx. */
-    STATUS_NOT_SUPPORTED(0xC00000BB, 50,
+    STATUS_NOT_SUPPORTED(0xC00000BB, WinError.ERROR_NOT_SUPPORTED,
             "divisible reservations need Windows 10 2004 or later; use an ordinary reservation"),
     /** The caller's buffer could not be probed and locked. */
-    STATUS_ACCESS_VIOLATION(0xC0000005, 998,
+    STATUS_ACCESS_VIOLATION(0xC0000005, WinError.ERROR_NOACCESS,
             "lock only memory this process owns and may access as requested"),
     /** The kernel returned NULL where validation said it would not. */
-    STATUS_UNSUCCESSFUL(0xC0000001, 31,
+    STATUS_UNSUCCESSFUL(0xC0000001, WinError.ERROR_GEN_FAILURE,
             "the kernel refused a request the driver considered valid; report it with the Windows build"),
     /** The simulated machine has bugchecked; only the simulator returns this, never the device. */
     RESMAP_SIM_STATUS_BUGCHECKED(0xE0DA0BCE, -1,
