@@ -200,18 +200,30 @@ int sim_fault_locked(resmap_sim_machine *m, int kind)
     return 0;
 }
 
+/* A number for the calling host thread, unique for the life of the process. pthread_t values are
+ * recycled as threads end and start, and a new thread must not inherit an old one's IRQL. */
+static uint64_t thread_serial(void)
+{
+    static uint64_t last_serial;
+    static __thread uint64_t serial;
+    if (serial == 0) {
+        serial = __atomic_add_fetch(&last_serial, 1, __ATOMIC_RELAXED);
+    }
+    return serial;
+}
+
 struct sim_thread *sim_thread_locked(resmap_sim_machine *m)
 {
-    pthread_t self = pthread_self();
+    uint64_t self = thread_serial();
     struct sim_thread *t;
     for (t = m->threads; t != NULL; t = t->next) {
-        if (pthread_equal(t->id, self)) {
+        if (t->serial == self) {
             return t;
         }
     }
     t = calloc(1, sizeof(*t));
     if (t != NULL) {
-        t->id = self;
+        t->serial = self;
         t->irql = PASSIVE_LEVEL;
         t->next = m->threads;
         m->threads = t;

@@ -84,7 +84,7 @@ struct sim_block {
 /* ------------------------------------------------------------------ threads */
 struct sim_thread {
     struct sim_thread *next;
-    pthread_t id;
+    uint64_t serial;        /* the host thread's number, never reused (pthread_t values are) */
     KIRQL irql;
     int in_probe_wrapper;   /* inside ResmapProbeAndLockPages: a bad probe is a status, not a crash */
     NTSTATUS probe_status;  /* what the wrapper returns */

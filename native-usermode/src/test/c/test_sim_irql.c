@@ -242,6 +242,33 @@ static void irql_is_per_thread(void)
     resmap_sim_destroy(m);
 }
 
+static void *raise_and_exit(void *arg)
+{
+    KIRQL old;
+    resmap_sim_select(arg);
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    return NULL;
+}
+
+/* A new thread starts at PASSIVE_LEVEL even when the host reuses the identity of a thread that ended
+ * at DISPATCH_LEVEL (glibc hands the next thread the same pthread_t). */
+static void a_new_thread_starts_at_passive_level(void)
+{
+    pthread_t first, second;
+    struct irql_probe probe;
+    resmap_sim_machine *m = machine();
+    probe.m = m;
+    probe.seen = 0xFF;
+    pthread_create(&first, NULL, raise_and_exit, m);
+    pthread_join(first, NULL);
+    pthread_create(&second, NULL, irql_of_another_thread, &probe);
+    pthread_join(second, NULL);
+    CHECK(probe.seen == PASSIVE_LEVEL, "IRQL %u (same pthread_t: %d)", probe.seen,
+          pthread_equal(first, second) != 0);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(a_call_above_its_maximum_irql_is_a_verifier_violation);
@@ -252,5 +279,6 @@ int main(void)
     RUN(pageable_work_above_apc_level_is_a_verifier_violation);
     RUN(without_verifier_the_irql_is_not_checked);
     RUN(irql_is_per_thread);
+    RUN(a_new_thread_starts_at_passive_level);
     return CHECK_DONE();
 }
