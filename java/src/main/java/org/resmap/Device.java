@@ -15,7 +15,8 @@ import java.util.Set;
  * One open device handle: the transport, the request and reply buffers every request reuses, one
  * method per IOCTL, and the registry of open objects that {@link #close()} tears down in a safe order.
  * Every method runs under one lock, because the buffers are shared; a failure is rethrown with a
- * message that names the operation, built only on the failure path.
+ * message that names the operation. On the map and unmap path, which loops repeat, that message is
+ * built only when the request fails, so a successful cycle allocates nothing.
  */
 final class Device {
 
