@@ -54,6 +54,16 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
     return mdl;
 }
 
+/* How many frames an MDL has room for. MDL.Size is 16 bits and wraps for MDLs of more than about
+ * 8,185 pages, so for an MDL the simulator allocated its block's real size is used; only an MDL in the
+ * driver's own storage is taken at its word. */
+static size_t pfn_capacity_locked(resmap_sim_machine *m, const MDL *mdl)
+{
+    struct sim_block *b = sim_block_find_locked(m, mdl);
+    size_t bytes = b != NULL && b->kind != SIM_BLOCK_POOL ? b->bytes : (USHORT)mdl->Size;
+    return bytes < sizeof(MDL) ? 0 : (bytes - sizeof(MDL)) / sizeof(PFN_NUMBER);
+}
+
 static void build_partial_locked(struct sim_call *call, PMDL source, PMDL target, PVOID va, ULONG length)
 {
     uintptr_t source_start, source_end, start;
@@ -75,7 +85,7 @@ static void build_partial_locked(struct sim_call *call, PMDL source, PMDL target
         return;
     }
     pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, length);
-    if ((size_t)(USHORT)target->Size < sizeof(MDL) + pages * sizeof(PFN_NUMBER)) {
+    if (pfn_capacity_locked(call->m, target) < pages) {
         sim_call_bugcheck(call, MEMORY_MANAGEMENT, MM_SIM_BAD_PARTIAL, (ULONG_PTR)target, pages,
                           (USHORT)target->Size);
         return;

@@ -104,6 +104,29 @@ static void a_partial_mdl_too_small_for_its_sub_buffer_is_memory_management(void
     resmap_sim_destroy(m);
 }
 
+/* MDL.Size is a 16-bit field, so an MDL of more than about 8,185 pages cannot state its own size; a
+ * partial MDL of such a page set, into a target IoAllocateMdl made large enough, is fine. */
+static void a_partial_mdl_larger_than_its_size_field_can_state_is_built(void)
+{
+    enum { PAGES = 8200 };
+    resmap_sim_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.physical_pages = PAGES + 64;
+    resmap_sim_machine *m = resmap_sim_create(&cfg);
+    resmap_sim_select(m);
+    PMDL source = allocate_pages((SIZE_T)PAGES * PAGE_SIZE, MM_ALLOCATE_FULLY_REQUIRED);
+    PMDL target = IoAllocateMdl(NULL, PAGES * PAGE_SIZE, FALSE, FALSE, NULL);
+    IoBuildPartialMdl(source, target, NULL, 0);
+    CHECK(!resmap_sim_bugcheck(m, NULL, NULL), "%s", "a bugcheck for a target that is large enough");
+    CHECK(target->ByteCount == PAGES * PAGE_SIZE &&
+          MmGetMdlPfnArray(target)[PAGES - 1] == MmGetMdlPfnArray(source)[PAGES - 1], "%u bytes",
+          target->ByteCount);
+    IoFreeMdl(target);
+    free_pages(source);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 /* "Free with MmFreePagesFromMdl and then ExFreePool on the MDL": both kinds of MDL go back, counted. */
 static void mdls_are_counted_until_freed(void)
 {
@@ -130,6 +153,7 @@ int main(void)
     RUN(a_partial_mdl_takes_the_frames_of_its_sub_buffer);
     RUN(a_partial_mdl_of_a_mapped_source_points_into_its_mapping);
     RUN(a_partial_mdl_too_small_for_its_sub_buffer_is_memory_management);
+    RUN(a_partial_mdl_larger_than_its_size_field_can_state_is_built);
     RUN(mdls_are_counted_until_freed);
     return CHECK_DONE();
 }
