@@ -37,6 +37,7 @@ final class Refusals {
     static final String NON_DIVISIBLE_OFFSET = "refuse.non-divisible-offset";
     static final String RELEASE_MAPPED_PAGES = "refuse.release-mapped-pages";
     static final String SLICE_OUTSIDE = "refuse.slice-outside-page-set";
+    static final String ZERO_LENGTH_MDL = "refuse.zero-length-mdl";
     static final String READ_OUTSIDE = "refuse.read-outside-mapping";
     static final String UNMAP_TWICE = "refuse.unmap-twice";
     static final String FOREIGN_OBJECT = "refuse.foreign-object";
@@ -78,6 +79,10 @@ final class Refusals {
                 onEveryBackend(SLICE_OUTSIDE,
                         "A partial MDL must lie inside its source: a slice beyond the page set is refused "
                                 + "with STATUS_END_OF_FILE.", List.of(D), Refusals::sliceOutside),
+                onEveryBackend(ZERO_LENGTH_MDL,
+                        "An MDL of 0 bytes must never be mapped: a slice that describes no byte is refused with "
+                                + "STATUS_END_OF_FILE, for reserved and ordinary mappings alike.", List.of(R, X),
+                        Refusals::zeroLengthMdl),
                 onEveryBackend(READ_OUTSIDE,
                         "Access beyond a mapping (an unmapped reserved page: 0x50) is refused with "
                                 + "STATUS_END_OF_FILE.", List.of(K), Refusals::readOutside),
@@ -180,6 +185,21 @@ final class Refusals {
                     () -> reservation.map(new PageSlice(pages, PAGE, 2 * PAGE)).close());
             Expect.refused("slice that starts at the page set's end", NtStatus.STATUS_END_OF_FILE,
                     () -> reservation.map(new PageSlice(pages, 2 * PAGE, 0)).close());
+        }
+    }
+
+    // The Java API has no way to ask for 0 bytes explicitly (length 0 means "to the end"), so the empty
+    // slice is the one that starts where the page set ends.
+    private static void zeroLengthMdl(ScenarioContext context) {
+        ResMap device = context.device();
+        try (Reservation reservation = device.reserve(2 * PAGE, TAG);
+             PageSet pages = device.allocatePages(2 * PAGE, CachingType.CACHED)) {
+            PageSlice empty = pages.slice(pages.bytes(), 0);
+            Expect.refused("reserved mapping of an empty slice", NtStatus.STATUS_END_OF_FILE,
+                    () -> reservation.map(empty).close());
+            Expect.refused("ordinary mapping of an empty slice", NtStatus.STATUS_END_OF_FILE,
+                    () -> pages.mapOrdinary(empty).close());
+            Expect.equal("mappings of the page set after the refusals", 0, pages.query().mappingCount());
         }
     }
 
