@@ -74,6 +74,23 @@ static void constants_have_their_windows_values(void)
     CHECK(!NT_SUCCESS(STATUS_ACCESS_VIOLATION) && NT_SUCCESS(STATUS_SUCCESS), "%s", "inverted");
 }
 
+/* The values the contract lists for MDL flags, MmAllocatePagesForMdlEx flags, caching types and the
+ * Windows 8 priority bit ("The MDL helpers"). */
+static void the_contracts_constants_have_their_listed_values(void)
+{
+    CHECK(MDL_SOURCE_IS_NONPAGED_POOL == 0x4 && MDL_ALLOCATED_FIXED_SIZE == 0x8 &&
+          MDL_IO_PAGE_READ == 0x40 && MDL_WRITE_OPERATION == 0x80 && MDL_FREE_EXTRA_PTES == 0x200 &&
+          MDL_IO_SPACE == 0x800, "%s", "other MDL flag values");
+    CHECK(MM_ALLOCATE_FROM_LOCAL_NODE_ONLY == 0x2 && MM_ALLOCATE_NO_WAIT == 0x8 &&
+          MM_ALLOCATE_PREFER_CONTIGUOUS == 0x10 && MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS == 0x20 &&
+          MM_ALLOCATE_FAST_LARGE_PAGES == 0x40, "%s", "other MM_ALLOCATE_ values");
+    CHECK(MmNonCached == 0 && MmCached == 1 && MmWriteCombined == 2, "%d %d %d", MmNonCached, MmCached,
+          MmWriteCombined);
+    CHECK(MdlMappingNoExecute == 0x40000000u, "%#x", MdlMappingNoExecute);
+    CHECK(ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1FFF, PAGE_SIZE + 1) == 3, "%lu",
+          (unsigned long)ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1FFF, PAGE_SIZE + 1));
+}
+
 static void lists_link_and_unlink(void)
 {
     LIST_ENTRY head, a, b, c;
@@ -105,6 +122,7 @@ int main(void)
     RUN(page_macros_compute_spans);
     RUN(mdl_macros_describe_the_buffer);
     RUN(constants_have_their_windows_values);
+    RUN(the_contracts_constants_have_their_listed_values);
     RUN(lists_link_and_unlink);
     RUN(unicode_strings_count_bytes);
     return CHECK_DONE();
