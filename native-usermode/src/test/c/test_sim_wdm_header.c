@@ -87,8 +87,8 @@ static void the_contracts_constants_have_their_listed_values(void)
     CHECK(MmNonCached == 0 && MmCached == 1 && MmWriteCombined == 2, "%d %d %d", MmNonCached, MmCached,
           MmWriteCombined);
     CHECK(MdlMappingNoExecute == 0x40000000u, "%#x", MdlMappingNoExecute);
-    CHECK(ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1FFF, PAGE_SIZE + 1) == 3, "%lu",
-          (unsigned long)ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1FFF, PAGE_SIZE + 1));
+    CHECK(ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1FFF, PAGE_SIZE + 2) == 3, "%lu",
+          (unsigned long)ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1FFF, PAGE_SIZE + 2));
 }
 
 static void lists_link_and_unlink(void)
