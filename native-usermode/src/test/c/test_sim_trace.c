@@ -80,6 +80,31 @@ static void a_bugcheck_is_traced_without_host_addresses(void)
     resmap_sim_destroy(m);
 }
 
+/* Pages, ordinary mappings and an IRQL violation, as the trace tells them. */
+static void pages_mappings_and_irql_violations_are_narrated(void)
+{
+    resmap_sim_machine *m = machine();
+    PHYSICAL_ADDRESS low, high, skip;
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    resmap_sim_trace_enable(m, 1);
+    PMDL pages = MmAllocatePagesForMdlEx(low, high, skip, 2 * PAGE_SIZE, MmWriteCombined, 0);
+    PVOID va = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    MmUnmapLockedPages(va, pages);
+    resmap_sim_set_irql(m, DISPATCH_LEVEL);
+    MmFreePagesFromMdl(pages);
+    const char *expected =
+        "MmAllocatePagesForMdlEx(8192, MmWriteCombined, 0x0) = mdl#1 (8192 bytes)\n"
+        "MmMapLockedPagesSpecifyCache(mdl#1, KernelMode, MmCached, NULL, FALSE, 0x10) = sysva+0x0\n"
+        "MmUnmapLockedPages(sysva+0x0, mdl#1)\n"
+        "MmFreePagesFromMdl(at IRQL 2) -> BUGCHECK 0xC4 (0x5100, 0x2, 0x1, 0x7)\n"
+        "*** STOP 0xC4 (0x5100, 0x2, 0x1, 0x7)\n";
+    const char *trace = read_all(m);
+    CHECK(strcmp(trace, expected) == 0, "\n%s", trace);
+    resmap_sim_destroy(m);
+}
+
 /* Nothing is recorded until tracing is on (or the machine was created with RESMAP_SIM_FLAG_TRACE);
  * spin locks, IRQL changes and PAGED_CODE stay out of the narration; DbgPrintEx goes in. */
 static void only_narrated_calls_are_recorded_while_tracing(void)
@@ -150,6 +175,7 @@ int main(void)
 {
     RUN(a_lifecycle_is_narrated_line_by_line);
     RUN(a_bugcheck_is_traced_without_host_addresses);
+    RUN(pages_mappings_and_irql_violations_are_narrated);
     RUN(only_narrated_calls_are_recorded_while_tracing);
     RUN(reads_take_whole_lines_and_leave_the_rest);
     RUN(the_trace_keeps_its_newest_whole_lines);
