@@ -82,8 +82,8 @@ enum sim_routine {
     SIM_ROUTINE_MmUnlockPages,
     SIM_ROUTINE_MmMapLockedPagesSpecifyCache,
     SIM_ROUTINE_MmUnmapLockedPages,
-    SIM_ROUTINE_ExAllocatePool,
-    SIM_ROUTINE_ExFreePool,
+    SIM_ROUTINE_ExAllocatePool,     /* never reported: pool calls raise Verifier's pool codes */
+    SIM_ROUTINE_ExFreePool,         /* (0x01, 0x02, 0x11, 0x12) instead */
     SIM_ROUTINE_ExAcquireFastMutex,
     SIM_ROUTINE_KeAcquireSpinLock,
     SIM_ROUTINE_MmGetSystemRoutineAddress,

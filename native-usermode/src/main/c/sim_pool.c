@@ -15,6 +15,10 @@
 /* The high bit of a tag marks "protected" pool; the tag check ignores it. */
 #define PROTECTED_POOL_BIT 0x80000000u
 
+/* No general IRQL check on entry: Verifier reports pool calls at a wrong IRQL with its own pool codes
+ * (0x01/0x02 for allocations, 0x11/0x12 for frees), which the routines below raise themselves. */
+#define POOL_ENTRY_IRQL 0xFF
+
 /* ExAllocatePoolWithTag does not zero; the simulator fills new blocks with this so that a driver
  * reading memory it never wrote sees garbage rather than lucky zeroes. */
 #define UNINITIALIZED_FILL 0xA5
@@ -108,7 +112,7 @@ static PVOID allocate_pool(const char *name, int paged, ULONG pool_type, SIZE_T 
 {
     struct sim_call call;
     char tag_text[16];
-    resmap_sim_machine *m = sim_enter(&call, name, DISPATCH_LEVEL, SIM_ROUTINE_ExAllocatePool);
+    resmap_sim_machine *m = sim_enter(&call, name, POOL_ENTRY_IRQL, SIM_ROUTINE_ExAllocatePool);
     PVOID p = NULL;
     KIRQL irql;
     if (m == NULL) {
@@ -120,6 +124,9 @@ static PVOID allocate_pool(const char *name, int paged, ULONG pool_type, SIZE_T 
     irql = sim_irql_locked(m);
     if (m->verifier && paged && irql > APC_LEVEL) {
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_PAGED_POOL_IRQL, irql,
+                          pool_type, bytes);
+    } else if (m->verifier && irql > DISPATCH_LEVEL) {
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_NONPAGED_POOL_IRQL, irql,
                           pool_type, bytes);
     } else if (m->verifier && bytes == 0) {
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_ZERO_BYTE_POOL, irql,
@@ -149,7 +156,7 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
     /* Exactly one pool type, and no flag the simulator does not know: otherwise NULL. */
     if ((Flags & ~known) != 0 || paged == ((Flags & POOL_FLAG_NON_PAGED) != 0)) {
         struct sim_call call;
-        if (sim_enter(&call, "ExAllocatePool2", DISPATCH_LEVEL, SIM_ROUTINE_ExAllocatePool) != NULL) {
+        if (sim_enter(&call, "ExAllocatePool2", POOL_ENTRY_IRQL, SIM_ROUTINE_ExAllocatePool) != NULL) {
             sim_call_args(&call, "flags 0x%llX, %llu", (unsigned long long)Flags,
                           (unsigned long long)NumberOfBytes);
             sim_call_result(&call, "NULL");
@@ -170,7 +177,7 @@ PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 static void free_pool(const char *name, PVOID P, int check_tag, ULONG Tag)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, name, DISPATCH_LEVEL, SIM_ROUTINE_ExFreePool);
+    resmap_sim_machine *m = sim_enter(&call, name, POOL_ENTRY_IRQL, SIM_ROUTINE_ExFreePool);
     struct sim_block *b;
     char where[48];
     KIRQL irql;
@@ -208,6 +215,9 @@ static void free_pool(const char *name, PVOID P, int check_tag, ULONG Tag)
     } else if (m->verifier && b->paged && irql > APC_LEVEL) {
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_PAGED_IRQL, irql,
                           PagedPool, (ULONG_PTR)P);
+    } else if (m->verifier && irql > DISPATCH_LEVEL) {
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_NONPAGED_IRQL, irql,
+                          NonPagedPool, (ULONG_PTR)P);
     } else if (check_tag && (b->tag & ~PROTECTED_POOL_BIT) != (Tag & ~PROTECTED_POOL_BIT)) {
         sim_call_bugcheck(&call, BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, b->tag, Tag);
     } else {

@@ -49,6 +49,24 @@ static void paged_pool_at_dispatch_level(void)
     resmap_sim_destroy(m);
 }
 
+/* 0x02 / 0x12: nonpaged pool allocated or freed above DISPATCH_LEVEL - Verifier's own pool codes, not
+ * the simulator's general IRQL check. */
+static void nonpaged_pool_above_dispatch_level(void)
+{
+    resmap_sim_machine *m = machine();
+    resmap_sim_set_irql(m, DISPATCH_LEVEL + 1);
+    CHECK(ExAllocatePool2(POOL_FLAG_NON_PAGED, 16, TAG_A) == NULL, "%s", "a block");
+    CHECK_VERIFIER(m, VERIFIER_NONPAGED_POOL_IRQL, DISPATCH_LEVEL + 1, NonPagedPoolNx, 16);
+    resmap_sim_destroy(m);
+
+    m = machine();
+    PVOID block = ExAllocatePoolWithTag(NonPagedPoolNx, 16, TAG_A);
+    resmap_sim_set_irql(m, DISPATCH_LEVEL + 1);
+    ExFreePoolWithTag(block, TAG_A);
+    CHECK_VERIFIER(m, VERIFIER_FREE_NONPAGED_IRQL, DISPATCH_LEVEL + 1, NonPagedPool, (uintptr_t)block);
+    resmap_sim_destroy(m);
+}
+
 /* 0x10: freeing an address no allocation returned (pool, and IoFreeMdl of something not an MDL). */
 static void freeing_an_address_the_pool_never_gave(void)
 {
@@ -243,6 +261,7 @@ int main(void)
 {
     RUN(a_zero_byte_pool_allocation);
     RUN(paged_pool_at_dispatch_level);
+    RUN(nonpaged_pool_above_dispatch_level);
     RUN(freeing_an_address_the_pool_never_gave);
     RUN(paged_pool_freed_at_dispatch_level);
     RUN(pool_freed_twice);
