@@ -45,6 +45,59 @@ static void locking_an_mdl_twice_is_memory_management(void)
     resmap_sim_destroy(m);
 }
 
+/* "not for partial MDLs [D]": MmProbeAndLockPages of a partial MDL. */
+static void locking_a_partial_mdl_is_memory_management(void)
+{
+    uint64_t p[4];
+    resmap_sim_machine *m = machine();
+    PUCHAR user = resmap_sim_user_alloc(m, PAGE_SIZE);
+    PMDL source = lock_user(user, 0, PAGE_SIZE);
+    PMDL partial = IoAllocateMdl(user, 16, FALSE, FALSE, NULL);
+    IoBuildPartialMdl(source, partial, user, 16);
+    MmProbeAndLockPages(partial, KernelMode, IoReadAccess);
+    CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, p);
+    CHECK(p[1] == (uintptr_t)partial && (p[2] & MDL_PARTIAL), "P3 0x%llX", (unsigned long long)p[2]);
+    resmap_sim_destroy(m);
+}
+
+/* A NULL MDL (or routine name) is dereferenced by the kernel: a page fault at address 0, all four
+ * parameters 0. */
+static void a_null_mdl_is_a_page_fault(void)
+{
+    for (int routine = 0; routine < 7; routine++) {
+        uint64_t p[4];
+        resmap_sim_machine *m = machine();
+        PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+        switch (routine) {
+        case 0:
+            MmMapLockedPagesWithReservedMapping(base, TAG_A, NULL, MmCached);
+            break;
+        case 1:
+            MmUnmapReservedMapping(base, TAG_A, NULL);
+            break;
+        case 2:
+            IoBuildPartialMdl(NULL, NULL, NULL, 0);
+            break;
+        case 3:
+            MmProbeAndLockPages(NULL, KernelMode, IoReadAccess);
+            break;
+        case 4:
+            MmUnlockPages(NULL);
+            break;
+        case 5:
+            MmMapLockedPagesSpecifyCache(NULL, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+            break;
+        default:
+            MmGetSystemRoutineAddress(NULL);
+            break;
+        }
+        CHECK_BUGCHECK(m, PAGE_FAULT_IN_NONPAGED_AREA, 0, p);
+        CHECK(p[1] == 0 && p[2] == 0 && p[3] == 0, "routine %d: 0x%llX 0x%llX 0x%llX", routine,
+              (unsigned long long)p[1], (unsigned long long)p[2], (unsigned long long)p[3]);
+        resmap_sim_destroy(m);
+    }
+}
+
 /* "MmUnlockPages: releases a system mapping of the MDL if it has one, so unmap the reserved mapping
  * first [D]": it cannot release a reserved one. */
 static void unlocking_pages_still_mapped_in_a_reservation_is_memory_management(void)
@@ -251,6 +304,8 @@ int main(void)
 {
     RUN(a_second_system_mapping_of_one_mdl_is_memory_management);
     RUN(locking_an_mdl_twice_is_memory_management);
+    RUN(locking_a_partial_mdl_is_memory_management);
+    RUN(a_null_mdl_is_a_page_fault);
     RUN(unlocking_pages_still_mapped_in_a_reservation_is_memory_management);
     RUN(unlocking_pages_releases_their_ordinary_mapping);
     RUN(freeing_pages_twice_or_wrongly_is_memory_management);
