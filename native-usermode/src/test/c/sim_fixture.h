@@ -14,7 +14,7 @@
 #include "sim_bugcodes.h"
 
 #define TAG_A 'RsMp'
-#define TAG_B 'RsMq'
+#define TAG_B 'RsMq'   /* differs from TAG_A only in bit 0, which header-based builds ignore */
 
 /* A machine of the given build (0 = default) and flags, selected on the calling thread. */
 static inline resmap_sim_machine *machine_with(uint32_t build, uint32_t flags)
