@@ -11,7 +11,7 @@
          the driver's state and SHA-256, Java and git versions) and verifier-query.txt
          (verifier /query: what Driver Verifier is doing right now);
       3. runs the Java module's tests on the kernel back end:
-             mvnw.cmd -B verify -pl java -Dresmap.backend=kernel
+             mvnw.cmd -B verify -Dresmap.backend=kernel
          keeping the log (maven.log) and the Surefire JUnit XML (junit\TEST-*.xml);
       4. runs java -jar java\target\resmap.jar --backend kernel info, then
              ... --backend kernel selftest --junit-xml junit\selftest.xml
@@ -19,19 +19,16 @@
       5. writes summary.txt: one line per step and its exit code.
     Every step runs even if an earlier one failed, so one run shows everything.
 
-    About step 3: the Java module depends on the simulator's "jna" jar (org.resmap:resmap-sim,
-    classifier jna), which only a Linux build makes. -pl java takes it from the local Maven
-    repository; give -SimulatorJar once (a copy of native-usermode\target\resmap-sim-<version>-jna.jar
-    from a Linux build) to install it there. Its Linux library is never loaded on Windows.
+    About step 3: the simulator is a Linux-only library, and the Maven build leaves it out on
+    Windows (a profile of the root pom.xml builds it, and the benchmarks, only on Linux). Here the
+    build from the repository root is the Java module alone, with no simulator on its class path.
+    The test classes that exist only to exercise the simulator are left out on Windows; they run
+    on Linux CI. The rest run against the driver.
 
     Exit code 0 when every step that ran passed, 1 otherwise.
 
 .PARAMETER ResultsRoot
     Where the run's folder is created (default: results\ at the repository root).
-
-.PARAMETER SimulatorJar
-    The simulator's jna jar from a Linux build, to install into the local Maven repository before
-    step 3 (needed once per VM).
 
 .PARAMETER SkipMaven
     Skips step 3 (then java\target\resmap.jar must already exist, e.g. copied from a Linux build).
@@ -40,8 +37,8 @@
     Skips step 4.
 
 .EXAMPLE
-    .\Invoke-KernelTests.ps1 -SimulatorJar C:\transfer\resmap-sim-0.1.0-SNAPSHOT-jna.jar
-    First run on a VM: installs the simulator jar, then runs everything.
+    .\Invoke-KernelTests.ps1
+    Runs everything: the Java tests on the kernel back end, then the catalogue.
 
 .EXAMPLE
     .\Invoke-KernelTests.ps1 -SkipMaven
@@ -54,8 +51,6 @@
 [CmdletBinding()]
 param(
     [string] $ResultsRoot,
-
-    [string] $SimulatorJar,
 
     [switch] $SkipMaven,
 
@@ -76,15 +71,6 @@ function Find-Java {
         throw 'java.exe was not found: install JDK 17 and set JAVA_HOME (see docs/windows-vm.md).'
     }
     $onPath.Path
-}
-
-function Install-SimulatorJar {
-    param([string] $Root, [string] $Mvnw, [string] $Version, [string] $Jar)
-    $jarPath = (Resolve-Path -LiteralPath $Jar).Path
-    Write-Host "Installing $jarPath as org.resmap:resmap-sim:${Version}:jna into the local Maven repository ..."
-    Invoke-NativeCommand -FilePath $Mvnw -Echo -ArgumentList @('-B', '-N', '-f', (Join-Path $Root 'pom.xml'),
-        'install:install-file', "-Dfile=$jarPath", '-DgroupId=org.resmap', '-DartifactId=resmap-sim',
-        "-Dversion=$Version", '-Dclassifier=jna', '-Dpackaging=jar') | Out-Null
 }
 
 try {
@@ -151,27 +137,17 @@ try {
 
     if (-not $SkipMaven) {
         $mvnw = Join-Path $root 'mvnw.cmd'
-        $version = ([xml](Get-Content -LiteralPath (Join-Path $root 'pom.xml') -Raw)).project.version
-        if ($SimulatorJar) {
-            Install-SimulatorJar -Root $root -Mvnw $mvnw -Version $version -Jar $SimulatorJar
-        }
-        else {
-            $installed = Join-Path $env:USERPROFILE ".m2\repository\org\resmap\resmap-sim\$version\resmap-sim-$version-jna.jar"
-            if (-not (Test-Path -LiteralPath $installed)) {
-                throw "The simulator's jna jar is not in the local Maven repository ($installed). Copy native-usermode\target\resmap-sim-$version-jna.jar from a Linux build and pass it with -SimulatorJar, or use -SkipMaven."
-            }
-        }
-        Write-Host 'Running the Java tests on the kernel back end (mvnw.cmd -B verify -pl java -Dresmap.backend=kernel) ...'
+        Write-Host 'Running the Java tests on the kernel back end (mvnw.cmd -B verify -Dresmap.backend=kernel) ...'
         $reports = Join-Path $root 'java\target\surefire-reports'
         if (Test-Path -LiteralPath $reports) {
             Remove-Item -LiteralPath $reports -Recurse -Force
         }
         $maven = Invoke-NativeCommand -FilePath $mvnw -Echo -IgnoreExitCode -LogPath (Join-Path $results 'maven.log') `
-            -ArgumentList @('-B', '-f', (Join-Path $root 'pom.xml'), 'verify', '-pl', 'java', '-Dresmap.backend=kernel')
+            -ArgumentList @('-B', '-f', (Join-Path $root 'pom.xml'), 'verify', '-Dresmap.backend=kernel')
         if (Test-Path -LiteralPath $reports) {
             Copy-Item -Path (Join-Path $reports 'TEST-*.xml') -Destination $junit
         }
-        $steps.Add([pscustomobject]@{ Step = 'mvnw.cmd -B verify -pl java -Dresmap.backend=kernel'; ExitCode = $maven.ExitCode })
+        $steps.Add([pscustomobject]@{ Step = 'mvnw.cmd -B verify -Dresmap.backend=kernel'; ExitCode = $maven.ExitCode })
     }
 
     if (-not $SkipSelftest) {

@@ -39,9 +39,6 @@
 .PARAMETER LowResourceSimulation
     Passed to Enable-DriverVerifier.ps1: injects resource failures, so expect failed tests.
 
-.PARAMETER SimulatorJar
-    Passed to Invoke-KernelTests.ps1: the simulator's jna jar from a Linux build, for the Maven run.
-
 .PARAMETER SkipMaven
     Passed to Invoke-KernelTests.ps1: only run resmap selftest (needs java\target\resmap.jar).
 
@@ -55,7 +52,7 @@
     Reboots by itself at the reboot point, after asking (add -Confirm:$false not to be asked).
 
 .EXAMPLE
-    .\Invoke-VmTestRun.ps1 -SimulatorJar C:\transfer\resmap-sim-0.1.0-SNAPSHOT-jna.jar
+    .\Invoke-VmTestRun.ps1
     First run on a fresh VM: stops at the reboot point. After the reboot, the same command again.
 
 .EXAMPLE
@@ -80,8 +77,6 @@ param(
     [switch] $NoVerifier,
 
     [switch] $LowResourceSimulation,
-
-    [string] $SimulatorJar,
 
     [switch] $SkipMaven,
 
@@ -190,9 +185,6 @@ try {
 
     Write-Step '7/8 live-kernel tests'
     $tests = @{ SkipMaven = [bool]$SkipMaven }
-    if ($SimulatorJar) {
-        $tests.SimulatorJar = $SimulatorJar
-    }
     $testsPassed = (Invoke-ResmapScript -Name 'Invoke-KernelTests.ps1' -Parameters $tests -SuccessExitCodes @(0, 1)) -eq 0
 
     Write-Step '8/8 uninstall'
