@@ -32,6 +32,7 @@ struct resmap_sim_session {
 
 /* Per machine, owned through sim_set_io_state. */
 typedef struct iomgr_state {
+    resmap_sim_machine *machine;
     PRESMAP_DEVICE device;          /* NULL until the first open succeeds in creating it */
     struct resmap_sim_session *sessions;
 } iomgr_state;
@@ -40,20 +41,40 @@ typedef struct iomgr_state {
  * only: the driver core itself keeps no global state. */
 static pthread_mutex_t iomgr_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void iomgr_close_in_kernel(void *ctx);
+
+static void iomgr_delete_device_in_kernel(void *ctx)
+{
+    ResmapCoreDeviceDelete(ctx);
+}
+
+/*
+ * Destroying a live machine plays what Windows does when the last process using the device exits and
+ * the driver is then stopped: every session still open is cleaned up and closed, then the driver's
+ * device is deleted, all through the real core, so its teardown and unload paths run here too. Once
+ * the machine is dead (before or during this), the core is not entered again and the kernel model
+ * reclaims the pool behind the device and sessions itself; only host memory is freed here.
+ */
 static void iomgr_on_destroy(void *state, int dead)
 {
     iomgr_state *io = state;
     struct resmap_sim_session *s;
+    struct resmap_sim_session *open_sessions;
 
-    /* The kernel model reclaims the pool behind the core's device and sessions itself, whether or not
-     * the machine is dead; only the host side is freed here. */
-    (void)dead;
     pthread_mutex_lock(&iomgr_lock);
-    while ((s = io->sessions) != NULL) {
-        io->sessions = s->next;
+    open_sessions = io->sessions;
+    io->sessions = NULL;
+    pthread_mutex_unlock(&iomgr_lock);
+    while ((s = open_sessions) != NULL) {
+        open_sessions = s->next;
+        if (!dead) {
+            dead = sim_guarded_call(io->machine, iomgr_close_in_kernel, s->core);
+        }
         free(s);
     }
-    pthread_mutex_unlock(&iomgr_lock);
+    if (!dead && io->device != NULL) {
+        sim_guarded_call(io->machine, iomgr_delete_device_in_kernel, io->device);
+    }
     free(io);
 }
 
@@ -67,6 +88,7 @@ static iomgr_state *iomgr_state_of(resmap_sim_machine *m)
     if (io == NULL) {
         io = calloc(1, sizeof(*io));
         if (io != NULL) {
+            io->machine = m;
             sim_set_io_state(m, io, iomgr_on_destroy);
         }
     }
