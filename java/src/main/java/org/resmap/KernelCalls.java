@@ -139,7 +139,7 @@ public final class KernelCalls {
         return machine.userAlloc(bytes);
     }
 
-    /** @return false if the memory is still locked and was not freed ({@code resmap_sim_user_free}) */
+    /** @return false if the memory is still locked or mapped and was not freed ({@code resmap_sim_user_free}) */
     public boolean userFree(Pointer p) {
         Objects.requireNonNull(p, "p");
         return machine.userFree(p);
