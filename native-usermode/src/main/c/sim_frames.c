@@ -147,6 +147,15 @@ int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, si
     return 0;
 }
 
+void *sim_arena_reserve(size_t pages)
+{
+    /* MAP_NORESERVE: an arena as large as the machine's memory costs nothing until frames are mapped
+     * into it, page by page, with sim_map_frames. */
+    void *arena = mmap(NULL, pages * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                       -1, 0);
+    return arena == MAP_FAILED ? NULL : arena;
+}
+
 int sim_unmap_to_reserved(void *va, size_t pages)
 {
     if (pages == 0) {

@@ -228,6 +228,9 @@ int sim_frame_valid_locked(resmap_sim_machine *m, PFN_NUMBER pfn);
 
 /* Mapping frames at real addresses (sim_frames.c). */
 int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count);
+/* A PROT_NONE arena of this many pages, reserved but backed by nothing (the system PTEs, user memory);
+ * NULL if the host refused. */
+void *sim_arena_reserve(size_t pages);
 int sim_unmap_to_reserved(void *va, size_t pages);
 
 /* System PTEs (sim_ptes.c). */
@@ -244,6 +247,15 @@ void *sim_pte_address(const resmap_sim_machine *m, size_t index);
 int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count,
                         MEMORY_CACHING_TYPE cache);
 void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count);
+
+/* What MmMapLockedPagesSpecifyCache and MmMapLockedPagesWithReservedMapping both ask of an MDL
+ * (sim_mdl.c), in the order they ask it. Each check returns 0, or -1 with the bugcheck recorded on
+ * call: the MDL is mappable (locked or partial, checked under the Verifier only; not mapped yet),
+ * and the frames of its first `pages` pages are ones the machine holds (else PFN_LIST_CORRUPT).
+ * sim_mdl_mark_mapped sets the flags a successful system mapping leaves on the MDL. */
+int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl);
+int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages);
+void sim_mdl_mark_mapped(PMDL mdl);
 
 /* Ordinary mappings (sim_ordinary.c): releases the one at va made for mdl; -1 if there is none. */
 int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl);

@@ -267,3 +267,40 @@ VOID MmFreePagesFromMdl(PMDL MemoryDescriptorList)
     }
     sim_leave(&call);
 }
+
+/* ------------------------------------------------------------------ checks both system map calls make */
+int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl)
+{
+    if (call->m->verifier && (mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0) {
+        sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_NOT_LOCKED,
+                          (ULONG_PTR)mdl, (USHORT)mdl->MdlFlags, 0);
+        return -1;
+    }
+    if ((mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) != 0) {
+        /* [D] one system mapping per MDL at a time. */
+        sim_call_bugcheck(call, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, (ULONG_PTR)mdl,
+                          (USHORT)mdl->MdlFlags, 0);
+        return -1;
+    }
+    return 0;
+}
+
+int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages)
+{
+    PPFN_NUMBER frames = MmGetMdlPfnArray(mdl);
+    for (size_t i = 0; i < pages; i++) {
+        if (!sim_frame_valid_locked(call->m, frames[i])) {
+            sim_call_bugcheck(call, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, (ULONG_PTR)mdl, i, frames[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void sim_mdl_mark_mapped(PMDL mdl)
+{
+    mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
+    if (mdl->MdlFlags & MDL_PARTIAL) {
+        mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
+    }
+}

@@ -43,25 +43,14 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
         cache >= MmMaximumCacheType) {
         return NULL;
     }
-    if (m->verifier && (mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0) {
-        sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_NOT_LOCKED,
-                          (ULONG_PTR)mdl, (USHORT)mdl->MdlFlags, 0);
-        return NULL;
-    }
-    if ((mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) != 0) {
-        /* [D] one system mapping per MDL at a time. */
-        sim_call_bugcheck(call, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, (ULONG_PTR)mdl,
-                          (USHORT)mdl->MdlFlags, 0);
+    if (sim_mdl_check_mappable_locked(call, mdl) != 0) {
         return NULL;
     }
     pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
-    frames = MmGetMdlPfnArray(mdl);
-    for (size_t i = 0; i < pages; i++) {
-        if (!sim_frame_valid_locked(m, frames[i])) {
-            sim_call_bugcheck(call, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, (ULONG_PTR)mdl, i, frames[i]);
-            return NULL;
-        }
+    if (sim_mdl_check_frames_locked(call, mdl, pages) != 0) {
+        return NULL;
     }
+    frames = MmGetMdlPfnArray(mdl);
     first = sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) ? (size_t)-1
                                                            : sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY);
     o = first == (size_t)-1 ? NULL : calloc(1, sizeof(*o));
@@ -88,10 +77,7 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     m->ordinary_count++;
     m->ordinary_mapped_pages += pages;
     mdl->MappedSystemVa = (PUCHAR)sim_pte_address(m, first) + mdl->ByteOffset;
-    mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
-    if (mdl->MdlFlags & MDL_PARTIAL) {
-        mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
-    }
+    sim_mdl_mark_mapped(mdl);
     return mdl->MappedSystemVa;
 }
 

@@ -235,27 +235,17 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     if (mdl->ByteCount == 0 || (int)cache < 0 || cache >= MmMaximumCacheType) {
         return NULL; /* [R][X] */
     }
-    if (m->verifier && (mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0) {
-        sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_NOT_LOCKED,
-                          (ULONG_PTR)mdl, (USHORT)mdl->MdlFlags, 0);
-        return NULL;
-    }
-    if ((mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED)) != 0) {
-        sim_call_bugcheck(call, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, (ULONG_PTR)mdl,
-                          (USHORT)mdl->MdlFlags, 0);
+    if (sim_mdl_check_mappable_locked(call, mdl) != 0) {
         return NULL;
     }
     pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
     if (pages > found.available) {
         return NULL; /* [D][K][R] */
     }
-    frames = MmGetMdlPfnArray(mdl);
-    for (size_t i = 0; i < pages; i++) {
-        if (!sim_frame_valid_locked(m, frames[i])) {
-            sim_call_bugcheck(call, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, (ULONG_PTR)mdl, i, frames[i]);
-            return NULL;
-        }
+    if (sim_mdl_check_frames_locked(call, mdl, pages) != 0) {
+        return NULL;
     }
+    frames = MmGetMdlPfnArray(mdl);
     already = mapped_in_locked(m, found.start, pages);
     if (already != 0) {
         sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_MAP_ALREADY_MAPPED, (ULONG_PTR)address,
@@ -266,10 +256,7 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
         return NULL;
     }
     m->reserved_mapped_pages += pages;
-    mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
-    if (mdl->MdlFlags & MDL_PARTIAL) {
-        mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
-    }
+    sim_mdl_mark_mapped(mdl);
     /* [D] the MDL's MappedSystemVa does not include the byte offset; the returned address does. */
     if (m->config.windows_build < BUILD_WINDOWS_8) {
         /* [K] before Windows 8 the caller's address came back as given. */

@@ -13,9 +13,8 @@
 int sim_user_init(resmap_sim_machine *m)
 {
     size_t n = m->config.physical_pages;
-    void *arena = mmap(NULL, n * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                       -1, 0);
-    if (arena == MAP_FAILED) {
+    void *arena = sim_arena_reserve(n);
+    if (arena == NULL) {
         return -1;
     }
     m->userva = arena;
