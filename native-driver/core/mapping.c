@@ -42,10 +42,14 @@ ResmapCheckReservationRoom(
 static
 _IRQL_requires_max_(APC_LEVEL)
 _Must_inspect_result_
-PMDL
-ResmapBuildMappingMdl(
+NTSTATUS
+ResmapPrepareMapping(
+    _In_ PRESMAP_SESSION Session,
+    _In_ ULONG Type,
     _In_ const RESMAP_OBJECT *PageSet,
-    _In_ const RESMAP_SUB_RANGE *SubRange
+    _In_ const RESMAP_SUB_RANGE *SubRange,
+    _Outptr_ PRESMAP_OBJECT *Mapping,
+    _Outptr_ PMDL *Mdl
     );
 
 static
@@ -65,7 +69,7 @@ ResmapRecordMapping(
 #ifdef ALLOC_PRAGMA
 #pragma alloc_text(PAGE, ResmapResolveMapRequest)
 #pragma alloc_text(PAGE, ResmapCheckReservationRoom)
-#pragma alloc_text(PAGE, ResmapBuildMappingMdl)
+#pragma alloc_text(PAGE, ResmapPrepareMapping)
 #pragma alloc_text(PAGE, ResmapRecordMapping)
 #pragma alloc_text(PAGE, ResmapMapReserved)
 #pragma alloc_text(PAGE, ResmapUnmapReserved)
@@ -187,27 +191,48 @@ ResmapCheckReservationRoom(
 }
 
 /*
- * ResmapBuildMappingMdl - a new partial MDL describing the sub-range of the page set, or NULL if the
- * kernel has no MDL to give. The page set's MDL is locked, as IoBuildPartialMdl requires.
- * IRQL: <= APC_LEVEL.
+ * ResmapPrepareMapping - everything a map request needs before its kernel map call: the unpublished
+ * mapping object of Type and a new partial MDL describing the sub-range of the page set. Shared by
+ * both map handlers so that they fail alike, and in the same order (object quota, then no MDL).
+ * The page set's MDL is locked, as IoBuildPartialMdl requires.
+ * Returns STATUS_SUCCESS, STATUS_QUOTA_EXCEEDED or STATUS_INSUFFICIENT_RESOURCES; on failure nothing
+ * is left allocated. IRQL: <= APC_LEVEL, session lock held.
  */
 static
 _Use_decl_annotations_
-PMDL
-ResmapBuildMappingMdl(
+NTSTATUS
+ResmapPrepareMapping(
+    PRESMAP_SESSION Session,
+    ULONG Type,
     const RESMAP_OBJECT *PageSet,
-    const RESMAP_SUB_RANGE *SubRange
+    const RESMAP_SUB_RANGE *SubRange,
+    PRESMAP_OBJECT *Mapping,
+    PMDL *Mdl
     )
 {
+    PRESMAP_OBJECT mapping;
     PMDL mdl;
+    NTSTATUS status;
 
     PAGED_CODE();
 
-    mdl = IoAllocateMdl(SubRange->VirtualAddress, (ULONG)SubRange->Bytes, FALSE, FALSE, NULL);
-    if (mdl != NULL) {
-        IoBuildPartialMdl(PageSet->u.PageSet.Mdl, mdl, SubRange->VirtualAddress, (ULONG)SubRange->Bytes);
+    *Mapping = NULL;
+    *Mdl = NULL;
+
+    status = ResmapObjectAllocate(Session, Type, &mapping);
+    if (!NT_SUCCESS(status)) {
+        return status;
     }
-    return mdl;
+    mdl = IoAllocateMdl(SubRange->VirtualAddress, (ULONG)SubRange->Bytes, FALSE, FALSE, NULL);
+    if (mdl == NULL) {
+        ResmapObjectFree(mapping);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    IoBuildPartialMdl(PageSet->u.PageSet.Mdl, mdl, SubRange->VirtualAddress, (ULONG)SubRange->Bytes);
+
+    *Mapping = mapping;
+    *Mdl = mdl;
+    return STATUS_SUCCESS;
 }
 
 /*
@@ -295,14 +320,9 @@ ResmapMapReserved(
         return status;
     }
 
-    status = ResmapObjectAllocate(Session, RESMAP_OBJECT_RESERVED_MAPPING, &mapping);
+    status = ResmapPrepareMapping(Session, RESMAP_OBJECT_RESERVED_MAPPING, pageSet, &subRange, &mapping, &mdl);
     if (!NT_SUCCESS(status)) {
         return status;
-    }
-    mdl = ResmapBuildMappingMdl(pageSet, &subRange);
-    if (mdl == NULL) {
-        ResmapObjectFree(mapping);
-        return STATUS_INSUFFICIENT_RESOURCES;
     }
 
     mappingAddress = (PVOID)((ULONG_PTR)reservation->u.Reservation.Base + (ULONG_PTR)request.ReservationOffset);
@@ -398,14 +418,9 @@ ResmapMapOrdinary(
         return status;
     }
 
-    status = ResmapObjectAllocate(Session, RESMAP_OBJECT_ORDINARY_MAPPING, &mapping);
+    status = ResmapPrepareMapping(Session, RESMAP_OBJECT_ORDINARY_MAPPING, pageSet, &subRange, &mapping, &mdl);
     if (!NT_SUCCESS(status)) {
         return status;
-    }
-    mdl = ResmapBuildMappingMdl(pageSet, &subRange);
-    if (mdl == NULL) {
-        ResmapObjectFree(mapping);
-        return STATUS_INSUFFICIENT_RESOURCES;
     }
 
     address = MmMapLockedPagesSpecifyCache(mdl, KernelMode, (MEMORY_CACHING_TYPE)request.CachingType, NULL,
