@@ -9,8 +9,6 @@ import org.resmap.ResMapException;
 import org.resmap.SimulatorConfig;
 
 import java.nio.ByteBuffer;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * A session on the simulated resmap device of a machine this transport creates and owns: requests go
@@ -24,7 +22,7 @@ public final class SimulatorTransport implements Transport {
     private final long session;
     private final Memory bytesReturned = new Memory(Integer.BYTES);
     private final BufferAddresses addresses = new BufferAddresses();
-    private final Map<ByteBuffer, Pointer> userMemory = new IdentityHashMap<>();
+    private final UserMemory userMemory = new UserMemory(addresses);
     private boolean closed;
 
     /**
@@ -70,23 +68,14 @@ public final class SimulatorTransport implements Transport {
     public ByteBuffer allocateUserMemory(long bytes) {
         ensureOpen();
         ByteBuffer memory = machine.userBuffer(bytes);
-        userMemory.put(memory, Native.getDirectBufferPointer(memory));
+        userMemory.add(memory, Native.getDirectBufferPointer(memory));
         return memory;
     }
 
     @Override
     public boolean freeUserMemory(ByteBuffer memory) {
         ensureOpen();
-        Pointer base = userMemory.get(memory);
-        if (base == null) {
-            throw new IllegalArgumentException("not user memory of this device");
-        }
-        if (!machine.userFree(base)) {
-            return false;
-        }
-        userMemory.remove(memory);
-        addresses.forget(memory);
-        return true;
+        return userMemory.free(memory, machine::userFree);
     }
 
     @Override
@@ -96,10 +85,7 @@ public final class SimulatorTransport implements Transport {
         }
         closed = true;
         SimNative.resmap_sim_close(new Pointer(session));
-        for (Pointer base : userMemory.values()) {
-            machine.userFree(base);
-        }
-        userMemory.clear();
+        userMemory.freeAll(machine::userFree);
         machine.close();
         bytesReturned.close();
     }

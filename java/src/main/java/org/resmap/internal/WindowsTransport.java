@@ -13,8 +13,6 @@ import org.resmap.ResMapException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,7 +31,7 @@ public final class WindowsTransport implements Transport {
     private final WinNT.HANDLE device;
     private final IntByReference bytesReturned = new IntByReference();
     private final BufferAddresses addresses = new BufferAddresses();
-    private final Map<ByteBuffer, Pointer> userMemory = new IdentityHashMap<>();
+    private final UserMemory userMemory = new UserMemory(addresses);
     private boolean closed;
 
     private WindowsTransport(WinNT.HANDLE device) {
@@ -118,24 +116,14 @@ public final class WindowsTransport implements Transport {
                     ntstatusOf(Kernel32.INSTANCE.GetLastError()));
         }
         ByteBuffer buffer = memory.getByteBuffer(0, bytes).order(ByteOrder.LITTLE_ENDIAN);
-        userMemory.put(buffer, memory);
+        userMemory.add(buffer, memory);
         return buffer;
     }
 
     @Override
     public boolean freeUserMemory(ByteBuffer memory) {
         ensureOpen();
-        Pointer base = userMemory.get(memory);
-        if (base == null) {
-            throw new IllegalArgumentException("not user memory of this device");
-        }
-        if (!Kernel32.INSTANCE.VirtualFreeEx(Kernel32.INSTANCE.GetCurrentProcess(), base, new BaseTSD.SIZE_T(0),
-                WinNT.MEM_RELEASE)) {
-            return false;
-        }
-        userMemory.remove(memory);
-        addresses.forget(memory);
-        return true;
+        return userMemory.free(memory, WindowsTransport::virtualFree);
     }
 
     /** Closes the handle: the driver's cleanup releases what is left, then the user memory is freed. */
@@ -146,11 +134,13 @@ public final class WindowsTransport implements Transport {
         }
         closed = true;
         Kernel32.INSTANCE.CloseHandle(device);
-        for (Pointer base : userMemory.values()) {
-            Kernel32.INSTANCE.VirtualFreeEx(Kernel32.INSTANCE.GetCurrentProcess(), base, new BaseTSD.SIZE_T(0),
-                    WinNT.MEM_RELEASE);
-        }
-        userMemory.clear();
+        userMemory.freeAll(WindowsTransport::virtualFree);
+    }
+
+    /** Releases memory {@code VirtualAlloc} returned; false if {@code VirtualFree} failed. */
+    private static boolean virtualFree(Pointer base) {
+        return Kernel32.INSTANCE.VirtualFreeEx(Kernel32.INSTANCE.GetCurrentProcess(), base, new BaseTSD.SIZE_T(0),
+                WinNT.MEM_RELEASE);
     }
 
     private void ensureOpen() {
