@@ -59,11 +59,9 @@ public final class Violations {
                     "Mapping at an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 1).",
                     List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
                     m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
                         Pointer mdl = m.allocatePages(PAGE);
-                        m.calls().mmFreeMappingAddress(base, TAG);
-                        m.expectAlive("MmFreeMappingAddress");
-                        m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, mdl, KernelMachine.MM_CACHED);
+                        m.calls().mmMapLockedPagesWithReservedMapping(freedReservation(m), TAG, mdl,
+                                KernelMachine.MM_CACHED);
                     }),
             new Violation("map-inner-page-header-build",
                     "Header-based builds find the reservation from the page the address falls in, so a map "
@@ -78,21 +76,13 @@ public final class Violations {
                     "Unmapping at an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 2).",
                     List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
                     m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
                         Pointer mdl = m.allocatePages(PAGE);
-                        m.calls().mmFreeMappingAddress(base, TAG);
-                        m.expectAlive("MmFreeMappingAddress");
-                        m.calls().mmUnmapReservedMapping(base, TAG, mdl);
+                        m.calls().mmUnmapReservedMapping(freedReservation(m), TAG, mdl);
                     }),
             new Violation("free-outside-any-reservation",
                     "Freeing an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 0).",
                     List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
-                    m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
-                        m.calls().mmFreeMappingAddress(base, TAG);
-                        m.expectAlive("MmFreeMappingAddress");
-                        m.calls().mmFreeMappingAddress(base, TAG);
-                    }),
+                    m -> m.calls().mmFreeMappingAddress(freedReservation(m), TAG)),
             new Violation("map-while-mapped",
                     "Mapping into a range that is already mapped: 0xDA/0x107; unmap first.",
                     List.of(D, X), MODERN, PTE_MISUSE, p1(0x107), Refusals.MAP_WHILE_MAPPED,
@@ -189,6 +179,19 @@ public final class Violations {
     /** @return the violation with this id, if there is one */
     public static Optional<Violation> byId(String id) {
         return ALL.stream().filter(v -> v.id().equals(id)).findFirst();
+    }
+
+    /**
+     * Reserves a page and frees it again (the machine must survive the free), for the violations that
+     * use an address inside no reservation.
+     *
+     * @return the freed range's base
+     */
+    private static Pointer freedReservation(KernelMachine m) {
+        Pointer base = m.reserve(PAGE, TAG);
+        m.calls().mmFreeMappingAddress(base, TAG);
+        m.expectAlive("MmFreeMappingAddress");
+        return base;
     }
 
     private static OptionalLong p1(long parameter1) {
