@@ -375,6 +375,20 @@ final class Device {
         }
     }
 
+    /**
+     * Checks this device and one of its objects are both open.
+     *
+     * @param object the object, named in the message if it is the one closed
+     * @param objectClosed whether the object has been closed
+     * @throws IllegalStateException if the device or the object has been closed
+     */
+    void ensureOpen(Object object, boolean objectClosed) {
+        ensureOpen();
+        if (objectClosed) {
+            throw new IllegalStateException(object + " has been closed");
+        }
+    }
+
     /** Checks an object belongs to this device (objects of another ResMap have meaningless handles). */
     void ensureOwns(Object what, Device owner) {
         if (owner != this) {

@@ -226,10 +226,7 @@ public final class Mapping implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        device.ensureOpen();
-        if (closed) {
-            throw new IllegalStateException(this + " has been closed");
-        }
+        device.ensureOpen(this, closed);
     }
 
     /** @return e.g. {@code "reserved mapping 0x0300000000000001 (8192 bytes at offset 0)"} */

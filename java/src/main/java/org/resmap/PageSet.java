@@ -137,10 +137,7 @@ public final class PageSet implements AutoCloseable {
     }
 
     void ensureOpen() {
-        device.ensureOpen();
-        if (closed) {
-            throw new IllegalStateException(this + " has been closed");
-        }
+        device.ensureOpen(this, closed);
     }
 
     /** @return e.g. {@code "page set 0x0200000000000001 (8192 bytes, CACHED)"} */

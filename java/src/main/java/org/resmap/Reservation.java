@@ -129,10 +129,7 @@ public final class Reservation implements AutoCloseable {
     }
 
     void ensureOpen() {
-        device.ensureOpen();
-        if (closed) {
-            throw new IllegalStateException(this + " has been closed");
-        }
+        device.ensureOpen(this, closed);
     }
 
     private boolean isClosed() {

@@ -78,10 +78,7 @@ public final class UserBuffer implements AutoCloseable {
     }
 
     void ensureOpen() {
-        device.ensureOpen();
-        if (closed) {
-            throw new IllegalStateException(this + " has been closed");
-        }
+        device.ensureOpen(this, closed);
     }
 
     /** @return e.g. {@code "user buffer (8192 bytes)"} */
