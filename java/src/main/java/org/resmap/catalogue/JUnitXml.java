@@ -76,7 +76,7 @@ public final class JUnitXml {
     }
 
     private static String suiteName(Backend backend) {
-        return "resmap.catalogue." + backend.name().toLowerCase(java.util.Locale.ROOT);
+        return "resmap.catalogue." + backend.id();
     }
 
     private static String seconds(long nanos) {

@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
             long page = info.pageSize();
             Narration story = new Narration(out, device.simulator());
             story.say(String.format("resmap demo on the %s back end (protocol %d)%s",
-                    device.backend().name().toLowerCase(java.util.Locale.ROOT), info.protocolVersion(),
+                    device.backend().id(), info.protocolVersion(),
                     story.tracesKernelCalls()
                             ? "; each step lists the kernel calls the driver core made and what they"
                                     + " returned."

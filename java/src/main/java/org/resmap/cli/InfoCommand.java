@@ -26,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (ResMap device = main.openDevice()) {
             DeviceInfo info = device.info();
-            out.printf("backend            %s%n", device.backend().name().toLowerCase(java.util.Locale.ROOT));
+            out.printf("backend            %s%n", device.backend().id());
             out.printf("protocol version   %d%n", info.protocolVersion());
             out.printf("driver version     %d.%d%n", info.driverVersion() >>> 16, info.driverVersion() & 0xFFFF);
             out.printf("divisible ranges   %s%n", info.divisibleSupported()

@@ -50,7 +50,7 @@ final class SelftestCommand implements Callable<Integer> {
         }
         long failed = outcomes.stream().filter(o -> !o.passed()).count();
         out.printf(Locale.ROOT, "%d statements checked on the %s back end: %d passed, %d failed%n", outcomes.size(),
-                backend.name().toLowerCase(Locale.ROOT), outcomes.size() - failed, failed);
+                backend.id(), outcomes.size() - failed, failed);
         return failed == 0 ? 0 : Main.CHECK_FAILED;
     }
 

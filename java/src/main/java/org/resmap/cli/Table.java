@@ -17,7 +17,7 @@ final class Table {
         String row = "%-6s %-" + idWidth + "s %-" + Math.max(sourceWidth, 6) + "s %s%n";
         StringBuilder table = new StringBuilder();
         table.append(String.format(Locale.ROOT, "Contract catalogue on the %s back end%n",
-                backend.name().toLowerCase(Locale.ROOT)));
+                backend.id()));
         table.append(String.format(Locale.ROOT, row, "RESULT", "STATEMENT", "SOURCE", "TEXT"));
         for (Outcome outcome : outcomes) {
             table.append(String.format(Locale.ROOT, row, outcome.passed() ? "pass" : "FAIL", outcome.scenario().id(),
