@@ -90,6 +90,10 @@ void sim_format_address_locked(resmap_sim_machine *m, const void *va, char *buf,
     } else if ((b = sim_block_containing_locked(m, va)) != NULL) {
         snprintf(buf, len, "pool#%u+0x%lx", b->number,
                  (unsigned long)(a - (uintptr_t)(b + 1)));
+    } else if (a < m->frames_total * PAGE_SIZE) {
+        /* An MDL from MmAllocatePagesForMdlEx has no virtual address (StartVa is NULL), so the
+         * "address" of a sub-range of it is just the sub-range's offset. */
+        snprintf(buf, len, "NULL+0x%lx", (unsigned long)a);
     } else {
         snprintf(buf, len, "foreign");
     }
@@ -119,7 +123,8 @@ void sim_format_param_locked(resmap_sim_machine *m, ULONG_PTR value, char *buf, 
         return;
     }
     sim_format_address_locked(m, p, buf, len);
-    if (strcmp(buf, "foreign") == 0 || strcmp(buf, "NULL") == 0) {
+    /* A plain number (a code, a count, a small offset) is not an address: hex, as !analyze shows it. */
+    if (strcmp(buf, "foreign") == 0 || strncmp(buf, "NULL", 4) == 0) {
         snprintf(buf, len, "0x%llX", (unsigned long long)value);
     }
 }

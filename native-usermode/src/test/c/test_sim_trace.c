@@ -171,10 +171,31 @@ static void the_trace_keeps_its_newest_whole_lines(void)
     resmap_sim_destroy(m);
 }
 
+/* Pages from MmAllocatePagesForMdlEx have no virtual address (StartVa NULL), so a sub-range of them is
+ * addressed by its offset from NULL, and the trace says so rather than calling it foreign. */
+static void a_sub_range_of_allocated_pages_is_an_offset_from_null(void)
+{
+    resmap_sim_machine *m = machine();
+    PMDL pages = allocate_pages(2 * PAGE_SIZE, 0);
+    PVOID sub_va = (PUCHAR)MmGetMdlVirtualAddress(pages) + PAGE_SIZE + 0x10;
+    resmap_sim_trace_enable(m, 1);
+    PMDL partial = IoAllocateMdl(sub_va, 256, FALSE, FALSE, NULL);
+    IoBuildPartialMdl(pages, partial, sub_va, 256);
+    IoFreeMdl(partial);
+    const char *trace = read_all(m);
+    CHECK(strstr(trace, "IoAllocateMdl(NULL+0x1010, 256) = mdl#") != NULL, "\n%s", trace);
+    CHECK(strstr(trace, ", NULL+0x1010, 256)\n") != NULL, "\n%s", trace);
+    CHECK(strstr(trace, "foreign") == NULL, "\n%s", trace);
+    free_pages(pages);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(a_lifecycle_is_narrated_line_by_line);
     RUN(a_bugcheck_is_traced_without_host_addresses);
+    RUN(a_sub_range_of_allocated_pages_is_an_offset_from_null);
     RUN(pages_mappings_and_irql_violations_are_narrated);
     RUN(only_narrated_calls_are_recorded_while_tracing);
     RUN(reads_take_whole_lines_and_leave_the_rest);
