@@ -10,10 +10,10 @@
       2. writes machine.txt (Windows build and edition, test signing, Secure Boot, memory integrity,
          the driver's state and SHA-256, Java and git versions) and verifier-query.txt
          (verifier /query: what Driver Verifier is doing right now);
-      3. runs the Java module's tests on the kernel back end:
+      3. runs the Java modules' tests on the kernel back end:
              mvnw.cmd -B verify -Dresmap.backend=kernel
          keeping the log (maven.log) and the Surefire JUnit XML (junit\TEST-*.xml);
-      4. runs java -jar java\target\resmap.jar --backend kernel info, then
+      4. runs java -jar resmap-cli\target\resmap.jar --backend kernel info, then
              ... --backend kernel selftest --junit-xml junit\selftest.xml
          keeping the table (selftest.txt) and the progress lines (selftest.log);
       5. writes summary.txt: one line per step and its exit code.
@@ -21,7 +21,7 @@
 
     About step 3: the simulator is a Linux-only library, and the Maven build leaves it out on
     Windows (a profile of the root pom.xml builds it, and the benchmarks, only on Linux). Here the
-    build from the repository root is the Java module alone, with no simulator on its class path.
+    build from the repository root is the Java modules alone, with no simulator on its class path.
     The test classes that exist only to exercise the simulator are left out on Windows; they run
     on Linux CI. The rest run against the driver.
 
@@ -31,7 +31,7 @@
     Where the run's folder is created (default: results\ at the repository root).
 
 .PARAMETER SkipMaven
-    Skips step 3 (then java\target\resmap.jar must already exist, e.g. copied from a Linux build).
+    Skips step 3 (then resmap-cli\target\resmap.jar must already exist, e.g. copied from a Linux build).
 
 .PARAMETER SkipSelftest
     Skips step 4.
@@ -138,20 +138,25 @@ try {
     if (-not $SkipMaven) {
         $mvnw = Join-Path $root 'mvnw.cmd'
         Write-Host 'Running the Java tests on the kernel back end (mvnw.cmd -B verify -Dresmap.backend=kernel) ...'
-        $reports = Join-Path $root 'java\target\surefire-reports'
-        if (Test-Path -LiteralPath $reports) {
-            Remove-Item -LiteralPath $reports -Recurse -Force
+        # Each Java module writes its own reports; old ones are removed so that only this run's are kept.
+        $reports = @('resmap-api', 'resmap-catalogue', 'resmap-cli') | ForEach-Object { Join-Path $root "$_\target\surefire-reports" }
+        foreach ($folder in $reports) {
+            if (Test-Path -LiteralPath $folder) {
+                Remove-Item -LiteralPath $folder -Recurse -Force
+            }
         }
         $maven = Invoke-NativeCommand -FilePath $mvnw -Echo -IgnoreExitCode -LogPath (Join-Path $results 'maven.log') `
             -ArgumentList @('-B', '-f', (Join-Path $root 'pom.xml'), 'verify', '-Dresmap.backend=kernel')
-        if (Test-Path -LiteralPath $reports) {
-            Copy-Item -Path (Join-Path $reports 'TEST-*.xml') -Destination $junit
+        foreach ($folder in $reports) {
+            if (Test-Path -LiteralPath $folder) {
+                Copy-Item -Path (Join-Path $folder 'TEST-*.xml') -Destination $junit
+            }
         }
         $steps.Add([pscustomobject]@{ Step = 'mvnw.cmd -B verify -Dresmap.backend=kernel'; ExitCode = $maven.ExitCode })
     }
 
     if (-not $SkipSelftest) {
-        $jar = Join-Path $root 'java\target\resmap.jar'
+        $jar = Join-Path $root 'resmap-cli\target\resmap.jar'
         if (-not (Test-Path -LiteralPath $jar)) {
             throw "$jar does not exist: run without -SkipMaven, or copy it from a Linux build (./mvnw -B package)."
         }

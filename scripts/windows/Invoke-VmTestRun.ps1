@@ -40,7 +40,7 @@
     Passed to Enable-DriverVerifier.ps1: injects resource failures, so expect failed tests.
 
 .PARAMETER SkipMaven
-    Passed to Invoke-KernelTests.ps1: only run resmap selftest (needs java\target\resmap.jar).
+    Passed to Invoke-KernelTests.ps1: only run resmap selftest (needs resmap-cli\target\resmap.jar).
 
 .PARAMETER SkipBuild
     Uses the driver package already built, e.g. copied from another machine.
