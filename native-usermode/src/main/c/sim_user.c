@@ -66,6 +66,7 @@ RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes)
 {
     struct sim_user_buffer *u;
     size_t pages = SIM_PAGES(bytes);
+    size_t taken;
     void *va = NULL;
     if (m == NULL || bytes == 0) {
         return NULL;
@@ -84,9 +85,12 @@ RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes)
     if (u->first_page == (size_t)-1) {
         goto fail;
     }
-    /* User memory starts zeroed, as a fresh allocation in a process does. */
-    if (sim_frames_take_locked(m, u->frames, pages, 0, UINT64_MAX, 0, 1, SIM_FRAME_USER) != pages) {
-        sim_frames_release_locked(m, u->frames, pages);
+    /* User memory starts zeroed, as a fresh allocation in a process does. On a shortage only the
+     * frames actually taken go back: the rest of the array was never filled, and releasing it would
+     * free frames that live page sets hold. */
+    taken = sim_frames_take_locked(m, u->frames, pages, 0, UINT64_MAX, 0, 1, SIM_FRAME_USER);
+    if (taken != pages) {
+        sim_frames_release_locked(m, u->frames, taken);
         release_user_pages_locked(m, u->first_page, pages);
         goto fail;
     }

@@ -139,6 +139,46 @@ static void user_memory_still_mapped_cannot_be_freed(void)
     resmap_sim_destroy(m);
 }
 
+/* A buffer that cannot get all its frames gives back only those it took. The reproduction from the
+ * issue that found it: allocate and free a buffer (so the next frame array is likely the same host
+ * block, full of that buffer's frame numbers), take nearly every frame as one page set, let a buffer
+ * fail for want of frames; every frame of the page set must still be in use, and mapping it must
+ * not raise 0x4E. */
+static void a_short_buffer_releases_only_the_frames_it_took(void)
+{
+    resmap_sim_config cfg = { .struct_size = sizeof(cfg), .physical_pages = 1024, .system_ptes = 2048 };
+    resmap_sim_machine *m = resmap_sim_create(&cfg);
+    resmap_sim_select(m);
+    resmap_sim_counters before, after;
+    PUCHAR first = resmap_sim_user_alloc(m, 8 * PAGE_SIZE);
+    resmap_sim_user_free(m, first);
+    resmap_sim_get_counters(m, &before);
+    PMDL pages = allocate_pages((before.frames_total - 4) * PAGE_SIZE, 0);
+    resmap_sim_get_counters(m, &before);
+    CHECK(resmap_sim_user_alloc(m, 8 * PAGE_SIZE) == NULL, "%s", "a buffer larger than the frames left");
+    resmap_sim_get_counters(m, &after);
+    CHECK(after.frames_allocated == before.frames_allocated && after.frames_user == before.frames_user,
+          "%llu/%llu frames allocated, %llu/%llu user", (unsigned long long)after.frames_allocated,
+          (unsigned long long)before.frames_allocated, (unsigned long long)after.frames_user,
+          (unsigned long long)before.frames_user);
+    size_t freed = 0;
+    for (size_t i = 0; i < MmGetMdlByteCount(pages) / PAGE_SIZE; i++) {
+        freed += resmap_sim_frame_cache_type(m, MmGetMdlPfnArray(pages)[i]) == MmNotMapped;
+    }
+    CHECK(freed == 0, "%zu frames of a live page set marked free", freed);
+    PVOID va = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    CHECK(va != NULL && !resmap_sim_bugcheck(m, NULL, NULL), "%s", "the page set no longer maps");
+    PUCHAR all = resmap_sim_user_alloc(m, 4 * PAGE_SIZE);
+    CHECK(all != NULL, "%s", "the 4 frames left are not there");
+    if (va != NULL) {
+        MmUnmapLockedPages(va, pages);
+    }
+    resmap_sim_user_free(m, all);
+    free_pages(pages);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(user_memory_is_zeroed_whole_pages_and_counted);
@@ -147,5 +187,6 @@ int main(void)
     RUN(probing_anything_else_is_an_access_violation_status);
     RUN(locked_user_memory_cannot_be_freed);
     RUN(user_memory_still_mapped_cannot_be_freed);
+    RUN(a_short_buffer_releases_only_the_frames_it_took);
     return CHECK_DONE();
 }
