@@ -147,7 +147,8 @@ typedef struct _RESMAP_MAP_IN {
 /* Reply of every request that creates an object. */
 typedef struct _RESMAP_OBJECT_OUT {
     UINT64 Handle;
-    UINT64 Bytes;               /* reservation and page set: whole pages; mapping: bytes mapped */
+    UINT64 Bytes;               /* reservation and allocated page set: whole pages; locked user
+                                   buffer: its own length; mapping: bytes mapped */
     UINT64 Offset;              /* reserved mapping: offset of the mapped address within its reservation
                                    (page offset + the MDL's byte offset); page set of a user buffer: the
                                    buffer's offset within its first page; otherwise 0 */

@@ -69,6 +69,7 @@ int sim_guarded_call(resmap_sim_machine *m, void (*fn)(void *ctx), void *ctx)
     resmap_sim_machine *previous = resmap_sim_current();
     struct sim_thread *t;
     KIRQL saved_irql = PASSIVE_LEVEL;
+    KIRQL left_at;
     int dead;
 
     if (m == NULL || fn == NULL) {
@@ -100,10 +101,18 @@ int sim_guarded_call(resmap_sim_machine *m, void (*fn)(void *ctx), void *ctx)
     pthread_mutex_lock(&m->lock);
     dead = m->dead;
     t = sim_thread_locked(m);
+    left_at = t != NULL ? t->irql : PASSIVE_LEVEL;
     if (t != NULL) {
         t->irql = saved_irql;
     }
     pthread_mutex_unlock(&m->lock);
+    if (!dead && left_at != PASSIVE_LEVEL) {
+        /* [D] driver code that returns to the caller above PASSIVE_LEVEL - a fast mutex or spin lock
+         * still held, an IRQL never lowered - is 0x4A when the thread goes back to user mode. The
+         * simulator never puts the IRQL back silently. P1 is the routine that was called. */
+        sim_bugcheck(m, IRQL_GT_ZERO_AT_SYSTEM_SERVICE, (ULONG_PTR)fn, left_at, 0, 0);
+        dead = 1;
+    }
     return dead;
 }
 

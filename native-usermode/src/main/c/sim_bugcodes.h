@@ -11,6 +11,7 @@
 #define MEMORY_MANAGEMENT                   0x1Au
 #define KMODE_EXCEPTION_NOT_HANDLED         0x1Eu
 #define NO_MORE_SYSTEM_PTES                 0x3Fu
+#define IRQL_GT_ZERO_AT_SYSTEM_SERVICE      0x4Au
 #define PFN_LIST_CORRUPT                    0x4Eu
 #define PAGE_FAULT_IN_NONPAGED_AREA         0x50u
 #define BAD_POOL_CALLER                     0xC2u
@@ -48,6 +49,7 @@
 #define VERIFIER_MAP_NOT_LOCKED             0x85u   /* contract-facts.md */
 #define VERIFIER_UNLOCK_PARTIAL             0xB4u   /* contract-facts.md */
 #define VERIFIER_FREE_MAPPED_MDL            0xB8u   /* contract-facts.md */
+#define VERIFIER_SELF_DEADLOCK              0x1000u /* [D] a thread acquires a lock it already holds */
 #define VERIFIER_SIM_IRQL                   0x5100u /* [S] a call above its documented IRQL */
 
 /* 0xC2 BAD_POOL_CALLER, parameter 1 (Verifier off) */

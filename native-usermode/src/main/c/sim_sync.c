@@ -176,7 +176,16 @@ VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        if (pthread_mutex_timedlock(&fm->mutex, &until) != ETIMEDOUT) {
+        int rc = pthread_mutex_timedlock(&fm->mutex, &until);
+        if (rc == EDEADLK) {
+            /* [D] a fast mutex cannot be acquired recursively: on Windows the thread deadlocks, and
+             * Verifier's deadlock detection stops it as 0xC4/0x1000. The simulator reports it either
+             * way rather than hang (or, worse, grant it). */
+            sim_bugcheck(m, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_SELF_DEADLOCK, (ULONG_PTR)FastMutex,
+                         0, 0);
+            return;
+        }
+        if (rc != ETIMEDOUT) {
             break;
         }
         if (machine_dead(m)) {

@@ -166,11 +166,78 @@ static void a_waiter_gives_up_when_the_machine_dies(void)
     }
 }
 
+struct held_lock {
+    FAST_MUTEX mutex;
+    KSPIN_LOCK spin_lock;
+    int spin;               /* leave the spin lock held, else the fast mutex */
+    int twice;              /* acquire the fast mutex a second time */
+    int reached_end;
+};
+
+static void return_holding_a_lock(void *ctx)
+{
+    struct held_lock *h = ctx;
+    KIRQL old;
+    if (h->spin) {
+        KeAcquireSpinLock(&h->spin_lock, &old);
+    } else {
+        ExAcquireFastMutex(&h->mutex);
+        if (h->twice) {
+            ExAcquireFastMutex(&h->mutex);
+        }
+    }
+    h->reached_end = 1;
+}
+
+/* Driver code that returns holding a fast mutex (APC_LEVEL) or a spin lock (DISPATCH_LEVEL) is
+ * 0x4A IRQL_GT_ZERO_AT_SYSTEM_SERVICE (P1 the routine, P2 the IRQL it left), not an IRQL quietly put
+ * back; the caller's own IRQL is restored all the same. */
+static void returning_above_passive_is_0x4a(void)
+{
+    for (int spin = 0; spin < 2; spin++) {
+        struct held_lock h;
+        uint64_t p[4];
+        resmap_sim_machine *m = machine();
+        memset(&h, 0, sizeof(h));
+        ExInitializeFastMutex(&h.mutex);
+        KeInitializeSpinLock(&h.spin_lock);
+        h.spin = spin;
+        resmap_sim_select(NULL);
+        CHECK(sim_guarded_call(m, return_holding_a_lock, &h) == 1 && h.reached_end, "%s: no bugcheck",
+              spin ? "spin lock" : "fast mutex");
+        CHECK_BUGCHECK(m, IRQL_GT_ZERO_AT_SYSTEM_SERVICE, (uint64_t)(uintptr_t)return_holding_a_lock, p);
+        CHECK(p[1] == (spin ? DISPATCH_LEVEL : APC_LEVEL) && p[2] == 0 && p[3] == 0, "P2 %llu",
+              (unsigned long long)p[1]);
+        CHECK(resmap_sim_irql(m) == PASSIVE_LEVEL, "caller left at IRQL %u", resmap_sim_irql(m));
+        resmap_sim_destroy(m);
+    }
+}
+
+/* "Drivers cannot acquire a fast ... mutex recursively ... the driver will deadlock": a second acquire
+ * by the owner is 0xC4/0x1000 (Verifier's self-deadlock, P2 the mutex), never granted; the code after
+ * it does not run. */
+static void a_recursive_fast_mutex_acquire_is_a_self_deadlock(void)
+{
+    struct held_lock h;
+    uint64_t p[4];
+    resmap_sim_machine *m = machine();
+    memset(&h, 0, sizeof(h));
+    ExInitializeFastMutex(&h.mutex);
+    h.twice = 1;
+    CHECK(sim_guarded_call(m, return_holding_a_lock, &h) == 1 && !h.reached_end, "reached end %d",
+          h.reached_end);
+    CHECK_BUGCHECK(m, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_SELF_DEADLOCK, p);
+    CHECK(p[1] == (uint64_t)(uintptr_t)&h.mutex, "P2 0x%llX", (unsigned long long)p[1]);
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(a_clean_call_runs_to_its_end);
     RUN(a_bugcheck_abandons_the_driver_code);
     RUN(a_nested_bugcheck_unwinds_to_its_own_machine);
     RUN(a_waiter_gives_up_when_the_machine_dies);
+    RUN(returning_above_passive_is_0x4a);
+    RUN(a_recursive_fast_mutex_acquire_is_a_self_deadlock);
     return CHECK_DONE();
 }
