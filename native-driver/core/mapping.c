@@ -384,7 +384,8 @@ ResmapUnmapReserved(
 /*
  * ResmapMapOrdinary - IOCTL_RESMAP_MAP_ORDINARY: the baseline mapping, from system PTEs.
  * BugCheckOnFailure is FALSE (TRUE is a Driver Verifier violation), so a shortage of system PTEs is
- * a NULL, reported as STATUS_INSUFFICIENT_RESOURCES. Mapped without execute permission.
+ * a NULL, reported as STATUS_INSUFFICIENT_RESOURCES. Mapped without execute permission, and without
+ * write permission for a buffer locked for reading.
  * IRQL: APC_LEVEL, session lock held.
  */
 _Use_decl_annotations_
@@ -423,8 +424,13 @@ ResmapMapOrdinary(
         return status;
     }
 
+    /* MdlMappingNoWrite (Windows 8 and later) makes the system PTEs of a buffer locked for reading
+     * read-only too. The reserved map call has no such parameter: there WRITE's refusal (transfer.c)
+     * is the only protection. */
     address = MmMapLockedPagesSpecifyCache(mdl, KernelMode, (MEMORY_CACHING_TYPE)request.CachingType, NULL,
-                                           FALSE, NormalPagePriority | MdlMappingNoExecute);
+                                           FALSE, NormalPagePriority | MdlMappingNoExecute |
+                                           ((pageSet->u.PageSet.Flags & RESMAP_PAGE_SET_READ_ONLY) != 0 ?
+                                                MdlMappingNoWrite : 0));
     if (address == NULL) {
         IoFreeMdl(mdl);
         ResmapObjectFree(mapping);

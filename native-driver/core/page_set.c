@@ -191,7 +191,10 @@ ResmapLockUserBuffer(
     }
 
     object->u.PageSet.Mdl = mdl;
-    object->u.PageSet.Flags = RESMAP_PAGE_SET_USER_BUFFER;
+    /* The access the caller locked with is kept: IoReadAccess promised the kernel would only read
+     * these pages, so no mapping of them may be written through (transfer.c, mapping.c). */
+    object->u.PageSet.Flags = RESMAP_PAGE_SET_USER_BUFFER |
+                              (request.Access == RESMAP_ACCESS_READ ? RESMAP_PAGE_SET_READ_ONLY : 0);
     object->u.PageSet.CachingType = MmCached;
     object->Bytes = request.Bytes;
     object->Offset = BYTE_OFFSET((ULONG_PTR)request.Address);

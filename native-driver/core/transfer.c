@@ -14,6 +14,7 @@ NTSTATUS
 ResmapResolveTransfer(
     _In_ PRESMAP_SESSION Session,
     _In_ const RESMAP_TRANSFER_IN *Request,
+    _Outptr_ PRESMAP_OBJECT *Mapping,
     _Outptr_ PUCHAR *Address
     );
 
@@ -24,7 +25,8 @@ ResmapResolveTransfer(
 #endif
 
 /*
- * ResmapResolveTransfer - checks a transfer request and yields the mapped address it starts at.
+ * ResmapResolveTransfer - checks a transfer request and yields its mapping and the mapped address it
+ * starts at.
  * IRQL: <= APC_LEVEL, session lock held.
  */
 static
@@ -33,6 +35,7 @@ NTSTATUS
 ResmapResolveTransfer(
     PRESMAP_SESSION Session,
     const RESMAP_TRANSFER_IN *Request,
+    PRESMAP_OBJECT *Mapping,
     PUCHAR *Address
     )
 {
@@ -40,6 +43,7 @@ ResmapResolveTransfer(
 
     PAGED_CODE();
 
+    *Mapping = NULL;
     *Address = NULL;
     if (Request->Bytes == 0 || Request->Bytes > RESMAP_MAX_TRANSFER || Request->Reserved != 0) {
         return STATUS_INVALID_PARAMETER;
@@ -55,6 +59,7 @@ ResmapResolveTransfer(
     if (Request->Offset + Request->Bytes > mapping->Bytes) {
         return STATUS_END_OF_FILE;
     }
+    *Mapping = mapping;
     *Address = (PUCHAR)mapping->u.Mapping.Address + Request->Offset;
     return STATUS_SUCCESS;
 }
@@ -74,6 +79,7 @@ ResmapRead(
     )
 {
     RESMAP_TRANSFER_IN request;
+    PRESMAP_OBJECT mapping;
     PUCHAR address;
     NTSTATUS status;
 
@@ -81,7 +87,7 @@ ResmapRead(
     UNREFERENCED_PARAMETER(InputLength);
 
     ResmapReadRequest(Buffer, &request);
-    status = ResmapResolveTransfer(Session, &request, &address);
+    status = ResmapResolveTransfer(Session, &request, &mapping, &address);
     if (!NT_SUCCESS(status)) {
         return status;
     }
@@ -109,6 +115,7 @@ ResmapWrite(
     )
 {
     RESMAP_TRANSFER_IN request;
+    PRESMAP_OBJECT mapping;
     PUCHAR address;
     NTSTATUS status;
 
@@ -117,9 +124,13 @@ ResmapWrite(
     UNREFERENCED_PARAMETER(BytesReturned);
 
     ResmapReadRequest(Buffer, &request);
-    status = ResmapResolveTransfer(Session, &request, &address);
+    status = ResmapResolveTransfer(Session, &request, &mapping, &address);
     if (!NT_SUCCESS(status)) {
         return status;
+    }
+    if ((mapping->u.Mapping.PageSet->u.PageSet.Flags & RESMAP_PAGE_SET_READ_ONLY) != 0) {
+        /* The caller locked these pages for reading only (IoReadAccess). */
+        return STATUS_MEDIA_WRITE_PROTECTED;
     }
     if (InputLength - sizeof(request) < request.Bytes) {
         return STATUS_BUFFER_TOO_SMALL;

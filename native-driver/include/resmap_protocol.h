@@ -195,6 +195,8 @@ typedef struct _RESMAP_QUERY_OUT {
 /* RESMAP_QUERY_OUT.Flags of a page set */
 #define RESMAP_PAGE_SET_ALLOCATED       0x1u  /* pages the driver allocated */
 #define RESMAP_PAGE_SET_USER_BUFFER     0x2u  /* the caller's own buffer, locked */
+#define RESMAP_PAGE_SET_READ_ONLY       0x4u  /* locked for reading (RESMAP_ACCESS_READ): WRITE through any
+                                                 of its mappings is STATUS_MEDIA_WRITE_PROTECTED */
 
 #pragma pack(pop)
 
@@ -238,6 +240,8 @@ C_ASSERT(sizeof(RESMAP_QUERY_OUT) == 64);
  *   STATUS_NOT_SUPPORTED            0xC00000BB   50 ERROR_NOT_SUPPORTED   divisible reservation on a kernel without
  *                                                                         MmAllocateMappingAddressEx
  *   STATUS_ACCESS_VIOLATION         0xC0000005   998 ERROR_NOACCESS      the user buffer could not be probed and locked
+ *   STATUS_MEDIA_WRITE_PROTECTED    0xC00000A2   19 ERROR_WRITE_PROTECT   WRITE through a mapping of a user buffer
+ *                                                                         locked for reading only
  *   STATUS_UNSUCCESSFUL             0xC0000001   31 ERROR_GEN_FAILURE     the kernel returned NULL where validation
  *                                                                         said it would not (reported, never hidden)
  */

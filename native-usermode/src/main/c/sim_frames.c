@@ -128,7 +128,7 @@ RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t p
     return type;
 }
 
-int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count)
+int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count, int writable)
 {
     size_t i = 0;
     while (i < count) {
@@ -137,7 +137,7 @@ int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, si
             run++;
         }
         void *at = (uint8_t *)va + i * PAGE_SIZE;
-        if (mmap(at, run * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, m->memfd,
+        if (mmap(at, run * PAGE_SIZE, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, m->memfd,
                  (off_t)(frames[i] * PAGE_SIZE)) == MAP_FAILED) {
             sim_unmap_to_reserved(va, i);
             return -1;

@@ -227,7 +227,8 @@ void sim_frames_release_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, 
 int sim_frame_valid_locked(resmap_sim_machine *m, PFN_NUMBER pfn);
 
 /* Mapping frames at real addresses (sim_frames.c). */
-int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count);
+/* writable = 0 maps them PROT_READ, so a write through the mapping faults for real. */
+int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count, int writable);
 /* A PROT_NONE arena of this many pages, reserved but backed by nothing (the system PTEs, user memory);
  * NULL if the host refused. */
 void *sim_arena_reserve(size_t pages);
@@ -245,7 +246,7 @@ void *sim_pte_address(const resmap_sim_machine *m, size_t index);
 /* Maps frames into PTEs [first, first + count) with a caching type; -1 if the host refused (nothing
  * then mapped). */
 int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count,
-                        MEMORY_CACHING_TYPE cache);
+                        MEMORY_CACHING_TYPE cache, int writable);
 void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count);
 
 /* What MmMapLockedPagesSpecifyCache and MmMapLockedPagesWithReservedMapping both ask of an MDL

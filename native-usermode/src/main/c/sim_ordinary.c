@@ -27,7 +27,8 @@ int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL
 }
 
 static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MODE mode,
-                                 MEMORY_CACHING_TYPE cache, PVOID requested, ULONG bugcheck_on_failure)
+                                 MEMORY_CACHING_TYPE cache, PVOID requested, ULONG bugcheck_on_failure,
+                                 ULONG priority)
 {
     resmap_sim_machine *m = call->m;
     struct sim_ordinary_mapping *o;
@@ -54,7 +55,9 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     first = sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) ? (size_t)-1
                                                            : sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY);
     o = first == (size_t)-1 ? NULL : calloc(1, sizeof(*o));
-    if (o == NULL || sim_ptes_map_locked(m, first, frames, pages, cache) != 0) {
+    /* [D] from Windows 8 on, MdlMappingNoWrite in Priority makes the mapping read-only. */
+    if (o == NULL ||
+        sim_ptes_map_locked(m, first, frames, pages, cache, (priority & MdlMappingNoWrite) == 0) != 0) {
         if (first != (size_t)-1) {
             sim_ptes_release_locked(m, first, pages);
         }
@@ -99,7 +102,7 @@ PVOID MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE Ac
                   RequestedAddress == NULL ? "NULL" : "address", BugCheckOnFailure ? "TRUE" : "FALSE",
                   Priority);
     va = map_ordinary_locked(&call, MemoryDescriptorList, AccessMode, CacheType, RequestedAddress,
-                             BugCheckOnFailure);
+                             BugCheckOnFailure, Priority);
     sim_format_address_locked(m, va, result, sizeof(result));
     sim_call_result(&call, "%s", result);
     sim_leave(&call);

@@ -95,9 +95,9 @@ void *sim_pte_address(const resmap_sim_machine *m, size_t index)
 }
 
 int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count,
-                        MEMORY_CACHING_TYPE cache)
+                        MEMORY_CACHING_TYPE cache, int writable)
 {
-    if (sim_map_frames(m, sim_pte_address(m, first), frames, count) != 0) {
+    if (sim_map_frames(m, sim_pte_address(m, first), frames, count, writable) != 0) {
         return -1;
     }
     for (size_t i = 0; i < count; i++) {

@@ -252,7 +252,8 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
                           pages, already);
         return NULL;
     }
-    if (sim_ptes_map_locked(m, found.start, frames, pages, cache) != 0) {
+    /* The reserved map call has no way to ask for a read-only mapping: its PTEs are writable. */
+    if (sim_ptes_map_locked(m, found.start, frames, pages, cache, 1) != 0) {
         return NULL;
     }
     m->reserved_mapped_pages += pages;

@@ -98,7 +98,7 @@ RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes)
         m->frame_cache[u->frames[i]] = (int8_t)MmCached; /* process memory is cached memory */
     }
     va = m->userva + u->first_page * PAGE_SIZE;
-    if (sim_map_frames(m, va, u->frames, pages) != 0) {
+    if (sim_map_frames(m, va, u->frames, pages, 1) != 0) {
         sim_frames_release_locked(m, u->frames, pages);
         release_user_pages_locked(m, u->first_page, pages);
         va = NULL;

@@ -96,8 +96,52 @@ static void a_short_buffer_for_the_data_is_buffer_too_small(void)
     fixture_close(&t.f);
 }
 
+/* A buffer locked for reading only (IoReadAccess) reads through any mapping, reserved or ordinary,
+ * but WRITE through either is STATUS_MEDIA_WRITE_PROTECTED and leaves the buffer as it was; QUERY
+ * shows the page set read-only; its ordinary mapping is asked for with MdlMappingNoWrite (the trace
+ * shows the Priority), its reserved one cannot be (the call has no such parameter). The same buffer
+ * locked read-write takes the write. */
+static void a_buffer_locked_for_reading_refuses_writes_through_every_mapping(void)
+{
+    fixture f = fixture_open();
+    uint8_t *buffer = resmap_sim_user_alloc(f.m, PAGE);
+    RESMAP_OBJECT_OUT reservation, reading, writing, reserved, ordinary, other;
+    RESMAP_QUERY_OUT q;
+    char back[8];
+    char trace[4096];
+
+    memcpy(buffer + 16, "caller", 7);
+    CHECK_STATUS(reserve(f.s, PAGE, TAG_A, 0, &reservation), STATUS_SUCCESS);
+    CHECK_STATUS(lock_buffer(f.s, buffer, PAGE, RESMAP_ACCESS_READ, &reading), STATUS_SUCCESS);
+    CHECK_STATUS(query(f.s, reading.Handle, &q), STATUS_SUCCESS);
+    CHECK(q.Flags == (RESMAP_PAGE_SET_USER_BUFFER | RESMAP_PAGE_SET_READ_ONLY), "flags 0x%X", q.Flags);
+    CHECK_STATUS(map_reserved(f.s, reading.Handle, 0, 0, reservation.Handle, 0, TAG_A, &reserved), STATUS_SUCCESS);
+    resmap_sim_trace_enable(f.m, 1);
+    CHECK_STATUS(map_ordinary(f.s, reading.Handle, 0, 0, &ordinary), STATUS_SUCCESS);
+    resmap_sim_trace_read(f.m, trace, sizeof(trace));
+    resmap_sim_trace_enable(f.m, 0);
+    CHECK(strstr(trace, "FALSE, 0xC0000010)") != NULL,
+          "Priority not NormalPagePriority | MdlMappingNoExecute | MdlMappingNoWrite: %s", trace);
+    CHECK_STATUS(write_bytes(f.s, reserved.Handle, 16, "driver", 7), STATUS_MEDIA_WRITE_PROTECTED);
+    CHECK_STATUS(write_bytes(f.s, ordinary.Handle, 16, "driver", 7), STATUS_MEDIA_WRITE_PROTECTED);
+    CHECK(memcmp(buffer + 16, "caller", 7) == 0, "the buffer holds \"%.6s\"", (char *)buffer + 16);
+    CHECK_STATUS(read_bytes(f.s, reserved.Handle, 16, back, 7), STATUS_SUCCESS);
+    CHECK(memcmp(back, "caller", 7) == 0, "read \"%.6s\"", back);
+    CHECK_STATUS(read_bytes(f.s, ordinary.Handle, 16, back, 7), STATUS_SUCCESS);
+    CHECK(memcmp(back, "caller", 7) == 0, "read \"%.6s\"", back);
+
+    CHECK_STATUS(lock_buffer(f.s, buffer, PAGE, RESMAP_ACCESS_READ_WRITE, &writing), STATUS_SUCCESS);
+    CHECK_STATUS(query(f.s, writing.Handle, &q), STATUS_SUCCESS);
+    CHECK(q.Flags == RESMAP_PAGE_SET_USER_BUFFER, "flags 0x%X", q.Flags);
+    CHECK_STATUS(map_ordinary(f.s, writing.Handle, 0, 0, &other), STATUS_SUCCESS);
+    CHECK_STATUS(write_bytes(f.s, other.Handle, 16, "driver", 7), STATUS_SUCCESS);
+    CHECK(memcmp(buffer + 16, "driver", 7) == 0, "the buffer holds \"%.6s\"", (char *)buffer + 16);
+    fixture_close(&f);
+}
+
 int main(void)
 {
+    RUN(a_buffer_locked_for_reading_refuses_writes_through_every_mapping);
     RUN(the_largest_transfer_round_trips);
     RUN(transfers_outside_the_mapping_or_the_limits_are_refused);
     RUN(a_short_buffer_for_the_data_is_buffer_too_small);

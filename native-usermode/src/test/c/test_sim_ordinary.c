@@ -5,6 +5,7 @@
  * MmUnmapLockedPages.
  */
 #include "sim_fixture.h"
+#include "host_maps.h"
 
 static PVOID map_ordinary(PMDL mdl, KPROCESSOR_MODE mode, MEMORY_CACHING_TYPE cache, PVOID at,
                           ULONG priority)
@@ -91,11 +92,38 @@ static void what_the_simulator_does_not_model_is_null(void)
     resmap_sim_destroy(m);
 }
 
+/* "Starting with Windows 8, the specified priority value can be bitwise-ORed with the
+ * MdlMappingNoWrite" flag: the simulator then maps the frames PROT_READ on the host, so a write
+ * through the mapping would fault for real; without it the mapping is read/write. Both show the
+ * same bytes. */
+static void mdl_mapping_no_write_is_a_read_only_host_mapping(void)
+{
+    resmap_sim_machine *m = machine();
+    PUCHAR user = resmap_sim_user_alloc(m, PAGE_SIZE);
+    PMDL reading = lock_user(user, 0, PAGE_SIZE);
+    PMDL writing = lock_user(user, 0, PAGE_SIZE);
+    host_mapping h;
+    user[5] = 0x5A;
+    PUCHAR ro = map_ordinary(reading, KernelMode, MmCached, NULL, NormalPagePriority | MdlMappingNoWrite);
+    PUCHAR rw = map_ordinary(writing, KernelMode, MmCached, NULL, NormalPagePriority);
+    CHECK(ro != NULL && rw != NULL && ro[5] == 0x5A && rw[5] == 0x5A, "%p %p", (void *)ro, (void *)rw);
+    CHECK(host_mapping_of(ro, &h) == 0 && strcmp(h.perms, "r--s") == 0, "no-write mapping is %s", h.perms);
+    CHECK(host_mapping_of(rw, &h) == 0 && strcmp(h.perms, "rw-s") == 0, "ordinary mapping is %s", h.perms);
+    MmUnmapLockedPages(ro, reading);
+    MmUnmapLockedPages(rw, writing);
+    unlock_user(reading);
+    unlock_user(writing);
+    resmap_sim_user_free(m, user);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(an_ordinary_mapping_shows_the_mdl_bytes);
     RUN(an_ordinary_mapping_of_a_partial_mdl_marks_it);
     RUN(get_system_address_maps_once);
     RUN(what_the_simulator_does_not_model_is_null);
+    RUN(mdl_mapping_no_write_is_a_read_only_host_mapping);
     return CHECK_DONE();
 }

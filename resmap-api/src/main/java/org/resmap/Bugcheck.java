@@ -14,6 +14,7 @@ public record Bugcheck(int code, long[] params) {
     private static final Map<Integer, String> CODES = Map.ofEntries(
             Map.entry(0x1A, "MEMORY_MANAGEMENT: memory manager state corrupted (pages unlocked or freed twice?)"),
             Map.entry(0x1E, "KMODE_EXCEPTION_NOT_HANDLED: kernel code raised an exception nobody caught"),
+            Map.entry(0x4A, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE: driver code returned to its caller above PASSIVE_LEVEL (a lock still held)"),
             Map.entry(0x4E, "PFN_LIST_CORRUPT: the page frame database is corrupted"),
             Map.entry(0x50, "PAGE_FAULT_IN_NONPAGED_AREA: touched a page that is not mapped, e.g. an unmapped reserved page"),
             Map.entry(0x76, "PROCESS_HAS_LOCKED_PAGES: a process ended with user pages still locked"),
@@ -41,7 +42,8 @@ public record Bugcheck(int code, long[] params) {
             Map.entry(0x82L, "asked MmMapLockedPagesSpecifyCache to bugcheck on failure"),
             Map.entry(0x85L, "mapped pages that are not locked"),
             Map.entry(0xB4L, "unlocked a partial MDL"),
-            Map.entry(0xB8L, "freed an MDL that is still mapped"));
+            Map.entry(0xB8L, "freed an MDL that is still mapped"),
+            Map.entry(0x1000L, "acquired a lock it already holds (self-deadlock)"));
 
     /** Copies params, so the record cannot be changed from outside. */
     public Bugcheck {

@@ -63,6 +63,9 @@ public enum NtStatus {
     /** The caller's buffer could not be probed and locked. */
     STATUS_ACCESS_VIOLATION(0xC0000005, WinError.ERROR_NOACCESS,
             "lock only memory this process owns and may access as requested"),
+    /** A write through a mapping of a user buffer that was locked for reading only. */
+    STATUS_MEDIA_WRITE_PROTECTED(0xC00000A2, WinError.ERROR_WRITE_PROTECT,
+            "the buffer was locked for reading (writable = false); lock it writable to write through its mappings"),
     /** The kernel returned NULL where validation said it would not. */
     STATUS_UNSUCCESSFUL(0xC0000001, WinError.ERROR_GEN_FAILURE,
             "the kernel refused a request the driver considered valid; report it with the Windows build"),

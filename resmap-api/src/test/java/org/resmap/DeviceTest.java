@@ -8,6 +8,7 @@ import org.junit.jupiter.api.function.Executable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,6 +48,32 @@ class DeviceTest {
         assertEquals(expected.value(), e.ntstatus());
         assertTrue(e.getMessage().contains(expected.name()), e.getMessage());
         return e;
+    }
+
+    @Test
+    void aBufferLockedForReadingIsReadThroughItsMappingsButNeverWritten() {
+        try (UserBuffer buffer = device.allocateUserBuffer(PAGE)) {
+            buffer.buffer().put(0, ascii("caller"));
+            try (PageSet locked = device.lock(buffer, 0, PAGE, false);
+                 Reservation reservation = device.reserve(PAGE, TAG);
+                 Mapping reserved = reservation.map(locked);
+                 Mapping ordinary = locked.mapOrdinary()) {
+                assertTrue((locked.query().flags() & org.resmap.internal.Protocol.PAGE_SET_READ_ONLY) != 0);
+                for (Mapping mapping : List.of(reserved, ordinary)) {
+                    assertEquals("caller", new String(mapping.read(0, 6), StandardCharsets.US_ASCII));
+                    ResMapException e = refused(NtStatus.STATUS_MEDIA_WRITE_PROTECTED,
+                            () -> mapping.write(0, ascii("kernel"), 0, 6));
+                    assertTrue(e.getMessage().contains("writable"), e.getMessage());
+                }
+                byte[] seen = new byte[6];
+                buffer.buffer().get(0, seen);
+                assertEquals("caller", new String(seen, StandardCharsets.US_ASCII), "the buffer was written");
+            }
+            try (PageSet writable = device.lock(buffer, 0, PAGE, true); Mapping mapping = writable.mapOrdinary()) {
+                mapping.write(0, ascii("kernel"), 0, 6);
+                assertEquals("kernel", new String(mapping.read(0, 6), StandardCharsets.US_ASCII));
+            }
+        }
     }
 
     @Test

@@ -62,6 +62,7 @@ public final class Protocol {
     public static final int CACHING_MAX = 2;
     public static final int PAGE_SET_ALLOCATED = 0x1;
     public static final int PAGE_SET_USER_BUFFER = 0x2;
+    public static final int PAGE_SET_READ_ONLY = 0x4;
 
     public static final int MAX_TRANSFER = 0x10000;
     public static final int MAX_OBJECTS = 256;
@@ -248,6 +249,7 @@ public final class Protocol {
         m.put("RESMAP_MAX_PAGE_SET_BYTES", MAX_PAGE_SET_BYTES);
         m.put("RESMAP_PAGE_SET_ALLOCATED", (long) PAGE_SET_ALLOCATED);
         m.put("RESMAP_PAGE_SET_USER_BUFFER", (long) PAGE_SET_USER_BUFFER);
+        m.put("RESMAP_PAGE_SET_READ_ONLY", (long) PAGE_SET_READ_ONLY);
 
         struct(m, "RESMAP_INFO", Info.SIZE,
                 "ProtocolVersion", Info.PROTOCOL_VERSION, "DriverVersion", Info.DRIVER_VERSION,

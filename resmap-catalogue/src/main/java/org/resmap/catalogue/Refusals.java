@@ -17,6 +17,7 @@ import org.resmap.PageSlice;
 import org.resmap.PoolTag;
 import org.resmap.ResMap;
 import org.resmap.Reservation;
+import org.resmap.UserBuffer;
 
 /**
  * For each use the real kernel punishes with a bug check (see {@link Violations}), the device's answer
@@ -41,6 +42,7 @@ final class Refusals {
     static final String READ_OUTSIDE = "refuse.read-outside-mapping";
     static final String UNMAP_TWICE = "refuse.unmap-twice";
     static final String FOREIGN_OBJECT = "refuse.foreign-object";
+    static final String WRITE_READ_ONLY_BUFFER = "refuse.write-read-only-buffer";
 
     private Refusals() {
     }
@@ -91,7 +93,29 @@ final class Refusals {
                         List.of(D, X), Refusals::unmapTwice),
                 onEveryBackend(FOREIGN_OBJECT,
                         "Objects of another handle (an address in no reservation of yours: 0xDA/0x106) "
-                                + "never leave the Java API.", List.of(X), Refusals::foreignObject));
+                                + "never leave the Java API.", List.of(X), Refusals::foreignObject),
+                onEveryBackend(WRITE_READ_ONLY_BUFFER,
+                        "A user buffer locked for reading only (IoReadAccess) is read through its mappings, but a "
+                                + "write through any of them is refused with STATUS_MEDIA_WRITE_PROTECTED and the "
+                                + "buffer keeps its bytes; an ordinary mapping of it is made with MdlMappingNoWrite.",
+                        List.of(D), Refusals::writeReadOnlyBuffer));
+    }
+
+    private static void writeReadOnlyBuffer(ScenarioContext context) {
+        ResMap device = context.device();
+        try (UserBuffer buffer = device.allocateUserBuffer(PAGE)) {
+            buffer.buffer().put(0, (byte) 0x5A);
+            try (PageSet pages = device.lock(buffer, 0, PAGE, false);
+                 Reservation reservation = device.reserve(PAGE, TAG);
+                 Mapping reserved = reservation.map(pages);
+                 Mapping ordinary = pages.mapOrdinary()) {
+                for (Mapping mapping : List.of(reserved, ordinary)) {
+                    Expect.refused("write through a mapping of a read-only buffer",
+                            NtStatus.STATUS_MEDIA_WRITE_PROTECTED, () -> mapping.write(0, new byte[] { 1 }, 0, 1));
+                    Expect.equal("the byte read back", (byte) 0x5A, mapping.read(0, 1)[0]);
+                }
+            }
+        }
     }
 
     private static void zeroBytes(ScenarioContext context) {
