@@ -77,7 +77,7 @@ int sim_guarded_call(resmap_sim_machine *m, void (*fn)(void *ctx), void *ctx)
     }
     pthread_mutex_lock(&m->lock);
     dead = m->dead;
-    t = sim_thread_locked(m);
+    t = sim_thread(m);
     if (t != NULL) {
         saved_irql = t->irql;
         t->irql = PASSIVE_LEVEL;
@@ -100,7 +100,7 @@ int sim_guarded_call(resmap_sim_machine *m, void (*fn)(void *ctx), void *ctx)
 
     pthread_mutex_lock(&m->lock);
     dead = m->dead;
-    t = sim_thread_locked(m);
+    t = sim_thread(m);
     left_at = t != NULL ? t->irql : PASSIVE_LEVEL;
     if (t != NULL) {
         t->irql = saved_irql;

@@ -52,7 +52,7 @@ VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, 
     sim_call_args(&call, "%s, %s, %s", name, AccessMode == KernelMode ? "KernelMode" : "UserMode",
                   Operation == IoReadAccess ? "IoReadAccess"
                   : Operation == IoWriteAccess ? "IoWriteAccess" : "IoModifyAccess");
-    t = sim_thread_locked(m);
+    t = sim_thread(m);
     irql = t != NULL ? t->irql : PASSIVE_LEVEL;
     if (mdl == NULL) {
         sim_call_bugcheck(&call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
@@ -98,13 +98,11 @@ NTSTATUS ResmapProbeAndLockPages(PMDL Mdl, KPROCESSOR_MODE AccessMode, LOCK_OPER
     if (m == NULL) {
         return STATUS_ACCESS_VIOLATION;
     }
-    pthread_mutex_lock(&m->lock);
-    t = sim_thread_locked(m);
+    t = sim_thread(m);
     if (t != NULL) {
         t->in_probe_wrapper = 1;
         t->probe_status = STATUS_SUCCESS;
     }
-    pthread_mutex_unlock(&m->lock);
     if (t == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }

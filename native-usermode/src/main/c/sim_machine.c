@@ -15,6 +15,8 @@
 
 /* The calling thread's current machine: the one the exported kernel functions act on. */
 static __thread resmap_sim_machine *current_machine;
+/* The serial of the last machine made (machine serials are never reused). */
+static uint64_t last_machine_serial;
 
 static void apply_defaults(resmap_sim_config *c, const resmap_sim_config *given)
 {
@@ -47,6 +49,7 @@ RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cf
         return NULL;
     }
     apply_defaults(&m->config, cfg);
+    m->serial = __atomic_add_fetch(&last_machine_serial, 1, __ATOMIC_RELAXED);
     /* Limits that keep one machine's host footprint bounded (256 MiB of frames, 1 GiB of VA). */
     if (m->config.physical_pages > 65536u || m->config.system_ptes > 262144u ||
         m->config.system_ptes < 3u) {
@@ -92,11 +95,6 @@ RESMAP_SIM_API void resmap_sim_destroy(resmap_sim_machine *m)
         struct sim_ordinary_mapping *o = m->ordinary;
         m->ordinary = o->next;
         free(o);
-    }
-    while (m->threads != NULL) {
-        struct sim_thread *t = m->threads;
-        m->threads = t->next;
-        free(t);
     }
     pthread_mutex_unlock(&m->lock);
     sim_user_destroy(m);
@@ -200,67 +198,107 @@ int sim_fault_locked(resmap_sim_machine *m, int kind)
     return 0;
 }
 
-/* A number for the calling host thread, unique for the life of the process. pthread_t values are
- * recycled as threads end and start, and a new thread must not inherit an old one's IRQL. */
-static uint64_t thread_serial(void)
+/* ------------------------------------------------------------------ per-thread state */
+/* Each thread keeps its records (one per machine it has touched) in its own list, most recently used
+ * first. A record that holds nothing but the defaults (PASSIVE_LEVEL, not probing) says no more than no
+ * record at all, so once the list grows past RECORDS_KEPT such records are dropped: a thread that
+ * touches many machines one after the other keeps a short list. The rest go when the thread ends. */
+#define RECORDS_KEPT 8
+
+static __thread struct sim_thread *thread_records;
+static pthread_key_t records_key;
+static pthread_once_t records_once = PTHREAD_ONCE_INIT;
+
+/* The key's value is only a marker that makes the destructor run; the list is thread_records. */
+static void free_records(void *marker)
 {
-    static uint64_t last_serial;
-    static __thread uint64_t serial;
-    if (serial == 0) {
-        serial = __atomic_add_fetch(&last_serial, 1, __ATOMIC_RELAXED);
+    struct sim_thread *t = thread_records;
+    (void)marker;
+    while (t != NULL) {
+        struct sim_thread *next = t->next;
+        free(t);
+        t = next;
     }
-    return serial;
+    thread_records = NULL;
 }
 
-struct sim_thread *sim_thread_locked(resmap_sim_machine *m)
+static void make_records_key(void)
 {
-    uint64_t self = thread_serial();
+    pthread_key_create(&records_key, free_records);
+}
+
+static int record_is_default(const struct sim_thread *t)
+{
+    return t->irql == PASSIVE_LEVEL && !t->in_probe_wrapper;
+}
+
+static void drop_default_records(void)
+{
+    struct sim_thread **link = &thread_records;
+    size_t kept = 0;
+    while (*link != NULL) {
+        struct sim_thread *t = *link;
+        if (++kept > 1 && record_is_default(t)) {
+            *link = t->next;
+            free(t);
+        } else {
+            link = &t->next;
+        }
+    }
+}
+
+struct sim_thread *sim_thread(const resmap_sim_machine *m)
+{
+    struct sim_thread **link = &thread_records;
     struct sim_thread *t;
-    for (t = m->threads; t != NULL; t = t->next) {
-        if (t->serial == self) {
+    size_t length = 0;
+    for (t = thread_records; t != NULL; link = &t->next, t = t->next, length++) {
+        if (t->machine == m && t->machine_serial == m->serial) {
+            if (t != thread_records) {
+                *link = t->next;
+                t->next = thread_records;
+                thread_records = t;
+            }
             return t;
         }
     }
     t = calloc(1, sizeof(*t));
-    if (t != NULL) {
-        t->serial = self;
-        t->irql = PASSIVE_LEVEL;
-        t->next = m->threads;
-        m->threads = t;
+    if (t == NULL) {
+        return NULL;
+    }
+    t->machine = m;
+    t->machine_serial = m->serial;
+    t->irql = PASSIVE_LEVEL;
+    t->next = thread_records;
+    thread_records = t;
+    if (t->next == NULL) {
+        /* The thread's first record: have the list freed when the thread ends. */
+        pthread_once(&records_once, make_records_key);
+        pthread_setspecific(records_key, &thread_records);
+    }
+    if (length >= RECORDS_KEPT) {
+        drop_default_records();
     }
     return t;
 }
 
-KIRQL sim_irql_locked(resmap_sim_machine *m)
+KIRQL sim_irql(const resmap_sim_machine *m)
 {
-    struct sim_thread *t = sim_thread_locked(m);
+    struct sim_thread *t = sim_thread(m);
     return t != NULL ? t->irql : PASSIVE_LEVEL;
 }
 
 RESMAP_SIM_API uint8_t resmap_sim_irql(resmap_sim_machine *m)
 {
-    KIRQL irql;
-    if (m == NULL) {
-        return 0;
-    }
-    pthread_mutex_lock(&m->lock);
-    irql = sim_irql_locked(m);
-    pthread_mutex_unlock(&m->lock);
-    return irql;
+    return m == NULL ? 0 : sim_irql(m);
 }
 
 RESMAP_SIM_API void resmap_sim_set_irql(resmap_sim_machine *m, uint8_t irql)
 {
-    struct sim_thread *t;
-    if (m == NULL) {
-        return;
-    }
-    pthread_mutex_lock(&m->lock);
-    t = sim_thread_locked(m);
+    struct sim_thread *t = m == NULL ? NULL : sim_thread(m);
     if (t != NULL) {
         t->irql = irql;
     }
-    pthread_mutex_unlock(&m->lock);
 }
 
 /* ------------------------------------------------------------------ the I/O manager's seam */
@@ -303,8 +341,13 @@ resmap_sim_machine *sim_enter(struct sim_call *call, const char *name, KIRQL max
 {
     resmap_sim_machine *m = current_machine;
     KIRQL irql;
-    memset(call, 0, sizeof(*call));
+    /* Not a memset of the whole call: its text buffers are written only when the call is traced. */
+    call->m = NULL;
     call->name = name;
+    call->args[0] = '\0';
+    call->result[0] = '\0';
+    call->quiet = 0;
+    call->bugcheck_pending = 0;
     if (m == NULL) {
         return NULL;
     }
@@ -316,7 +359,7 @@ resmap_sim_machine *sim_enter(struct sim_call *call, const char *name, KIRQL max
     }
     call->m = m;
     m->calls++;
-    irql = sim_irql_locked(m);
+    irql = sim_irql(m);
     if (irql > max_irql && m->verifier) {
         /* Driver Verifier's DDI compliance checks catch a call above the routine's documented
          * maximum IRQL; the parameters are the simulator's own (docs/simulator.md). */
@@ -346,6 +389,9 @@ void sim_call_bugcheck(struct sim_call *call, ULONG code, ULONG_PTR p1, ULONG_PT
 void sim_call_args(struct sim_call *call, const char *fmt, ...)
 {
     va_list ap;
+    if (call->m == NULL || !call->m->tracing) {
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(call->args, sizeof(call->args), fmt, ap);
     va_end(ap);
@@ -354,6 +400,9 @@ void sim_call_args(struct sim_call *call, const char *fmt, ...)
 void sim_call_result(struct sim_call *call, const char *fmt, ...)
 {
     va_list ap;
+    if (call->m == NULL || !call->m->tracing) {
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(call->result, sizeof(call->result), fmt, ap);
     va_end(ap);

@@ -5,7 +5,7 @@
  * process-wide state is thread-local (the calling thread's current machine and its stack of guarded
  * calls, in sim_machine.c and sim_bugcheck.c).
  *
- * Locking: m->lock protects every field below. Kernel functions take it in sim_enter and drop it in
+ * Locking: m->lock protects every field below but the thread records (thread-local, no lock). Kernel functions take it in sim_enter and drop it in
  * sim_leave; helpers named sim_*_locked expect it held. A bugcheck is raised only with the lock
  * released (it may unwind the stack with longjmp), and no host mutex is held while driver code runs.
  */
@@ -82,9 +82,13 @@ struct sim_block {
 #define SIM_RECENT_FREES 64
 
 /* ------------------------------------------------------------------ threads */
+/* The calling thread's state on one machine. It lives in the thread's own list (thread-local, see
+ * sim_machine.c), is freed when the thread ends, and is found by the machine's serial, so no call
+ * ever walks a list of all threads and no lock guards it: only its own thread touches it. */
 struct sim_thread {
     struct sim_thread *next;
-    uint64_t serial;        /* the host thread's number, never reused (pthread_t values are) */
+    const resmap_sim_machine *machine;
+    uint64_t machine_serial; /* the machine's number, never reused (a new machine may reuse an address) */
     KIRQL irql;
     int in_probe_wrapper;   /* inside ResmapProbeAndLockPages: a bad probe is a status, not a crash */
     NTSTATUS probe_status;  /* what the wrapper returns */
@@ -95,6 +99,7 @@ struct sim_thread {
 
 struct resmap_sim_machine {
     pthread_mutex_t lock;
+    uint64_t serial;        /* unique for the life of the process; immutable */
     resmap_sim_config config;
     int verifier;
 
@@ -133,7 +138,9 @@ struct resmap_sim_machine {
     uint64_t user_buffer_count;
 
     /* pool and MDLs */
-    struct sim_block pool_head;     /* circular list of live blocks */
+    struct sim_block pool_head;     /* circular list of live blocks, newest first */
+    struct sim_block **block_index; /* the same blocks by address (open addressing), for exact lookups */
+    size_t block_index_size, block_index_used;
     uint64_t pool_allocations, pool_bytes, mdl_count;
     uint32_t next_block_number;     /* blocks are shown as pool#N or mdl#N */
     void *recent_frees[SIM_RECENT_FREES];
@@ -143,8 +150,7 @@ struct resmap_sim_machine {
     uint64_t attempts[SIM_FAULT_KINDS];
     uint64_t fail_at[SIM_FAULT_KINDS];
 
-    /* threads, counters, trace, I/O manager */
-    struct sim_thread *threads;
+    /* counters, trace, I/O manager */
     uint64_t calls;
     uint64_t sessions;
     int tracing;
@@ -189,9 +195,10 @@ void sim_bugcheck(resmap_sim_machine *m, ULONG code, ULONG_PTR p1, ULONG_PTR p2,
 /* Inside a guarded call of a dead machine: abandons it. Otherwise returns. */
 void sim_unwind_if_dead(resmap_sim_machine *m);
 
-/* The calling thread's record on m (created on first use; NULL only if the host is out of memory). */
-struct sim_thread *sim_thread_locked(resmap_sim_machine *m);
-KIRQL sim_irql_locked(resmap_sim_machine *m);
+/* The calling thread's record on m (created on first use; NULL only if the host is out of memory).
+ * Thread-local: needs no lock. */
+struct sim_thread *sim_thread(const resmap_sim_machine *m);
+KIRQL sim_irql(const resmap_sim_machine *m);
 
 /* Fault injection: counts an attempt of this kind and says whether it must fail. */
 int sim_fault_locked(resmap_sim_machine *m, int kind);

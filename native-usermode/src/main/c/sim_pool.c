@@ -23,11 +23,97 @@
  * reading memory it never wrote sees garbage rather than lucky zeroes. */
 #define UNINITIALIZED_FILL 0xA5
 
+/* ------------------------------------------------------------------ the index of blocks by address */
+/* Every free and every MDL check looks a block up by its exact address; an index keeps that one probe
+ * or two whatever the number of live blocks. Linear probing, at most half full, deletion by moving
+ * later entries of the same probe run back (so no tombstones). */
+#define INDEX_FIRST_SIZE 64u
+
+static size_t index_slot(const resmap_sim_machine *m, const void *p)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 32) & (m->block_index_size - 1);
+}
+
+static void index_put(resmap_sim_machine *m, struct sim_block *b)
+{
+    size_t i = index_slot(m, b + 1);
+    while (m->block_index[i] != NULL) {
+        i = (i + 1) & (m->block_index_size - 1);
+    }
+    m->block_index[i] = b;
+    m->block_index_used++;
+}
+
+/* Room for one more block; -1 if the host has no memory for a larger index. */
+static int index_reserve(resmap_sim_machine *m)
+{
+    struct sim_block **old = m->block_index;
+    size_t old_size = m->block_index_size;
+    size_t size;
+    if ((m->block_index_used + 1) * 2 <= old_size) {
+        return 0;
+    }
+    size = old_size == 0 ? INDEX_FIRST_SIZE : old_size * 2;
+    m->block_index = calloc(size, sizeof(*m->block_index));
+    if (m->block_index == NULL) {
+        m->block_index = old;
+        return -1;
+    }
+    m->block_index_size = size;
+    m->block_index_used = 0;
+    for (size_t i = 0; i < old_size; i++) {
+        if (old[i] != NULL) {
+            index_put(m, old[i]);
+        }
+    }
+    free(old);
+    return 0;
+}
+
+static size_t index_find(const resmap_sim_machine *m, const void *p)
+{
+    if (m->block_index_size == 0) {
+        return (size_t)-1;
+    }
+    for (size_t i = index_slot(m, p); m->block_index[i] != NULL; i = (i + 1) & (m->block_index_size - 1)) {
+        if ((const void *)(m->block_index[i] + 1) == p) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+static void index_remove(resmap_sim_machine *m, size_t hole)
+{
+    size_t mask = m->block_index_size - 1;
+    m->block_index[hole] = NULL;
+    m->block_index_used--;
+    for (size_t i = (hole + 1) & mask; m->block_index[i] != NULL; i = (i + 1) & mask) {
+        size_t home = index_slot(m, m->block_index[i] + 1);
+        /* An entry may fill the hole if its home slot is not in the cyclic range (hole, i]. */
+        if (((i - home) & mask) >= ((i - hole) & mask)) {
+            m->block_index[hole] = m->block_index[i];
+            m->block_index[i] = NULL;
+            hole = i;
+        }
+    }
+}
+
+static void index_destroy(resmap_sim_machine *m)
+{
+    free(m->block_index);
+    m->block_index = NULL;
+    m->block_index_size = 0;
+    m->block_index_used = 0;
+}
+
+/* ------------------------------------------------------------------ blocks */
 void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, size_t bytes, ULONG tag,
                              int paged)
 {
     struct sim_block *b;
-    if (bytes > SIZE_MAX - sizeof(*b)) {
+    if (bytes > SIZE_MAX - sizeof(*b) || index_reserve(m) != 0) {
         return NULL;
     }
     b = malloc(sizeof(*b) + bytes);
@@ -44,6 +130,7 @@ void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, si
     b->prev = &m->pool_head;
     m->pool_head.next->prev = b;
     m->pool_head.next = b;
+    index_put(m, b);
     if (kind == SIM_BLOCK_POOL) {
         m->pool_allocations++;
         m->pool_bytes += bytes;
@@ -55,12 +142,8 @@ void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, si
 
 struct sim_block *sim_block_find_locked(resmap_sim_machine *m, const void *p)
 {
-    for (struct sim_block *b = m->pool_head.next; b != &m->pool_head; b = b->next) {
-        if ((const void *)(b + 1) == p) {
-            return b;
-        }
-    }
-    return NULL;
+    size_t i = index_find(m, p);
+    return i == (size_t)-1 ? NULL : m->block_index[i];
 }
 
 struct sim_block *sim_block_containing_locked(resmap_sim_machine *m, const void *p)
@@ -77,6 +160,7 @@ struct sim_block *sim_block_containing_locked(resmap_sim_machine *m, const void 
 
 void sim_block_free_locked(resmap_sim_machine *m, struct sim_block *b)
 {
+    index_remove(m, index_find(m, b + 1));
     b->prev->next = b->next;
     b->next->prev = b->prev;
     if (b->kind == SIM_BLOCK_POOL) {
@@ -95,6 +179,7 @@ void sim_block_free_all_locked(resmap_sim_machine *m)
     while (m->pool_head.next != &m->pool_head) {
         sim_block_free_locked(m, m->pool_head.next);
     }
+    index_destroy(m);
 }
 
 static int freed_recently_locked(resmap_sim_machine *m, const void *p)
@@ -121,7 +206,7 @@ static PVOID allocate_pool(const char *name, int paged, ULONG pool_type, SIZE_T 
     sim_format_tag(tag, tag_text, sizeof(tag_text));
     sim_call_args(&call, "%s, %llu, %s", paged ? "paged" : "nonpaged", (unsigned long long)bytes,
                   tag_text);
-    irql = sim_irql_locked(m);
+    irql = sim_irql(m);
     if (m->verifier && paged && irql > APC_LEVEL) {
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_PAGED_POOL_IRQL, irql,
                           pool_type, bytes);
@@ -197,7 +282,7 @@ static void free_pool(const char *name, PVOID P, int check_tag, ULONG Tag)
     } else {
         sim_call_args(&call, "%s", where);
     }
-    irql = sim_irql_locked(m);
+    irql = sim_irql(m);
     if (b == NULL) {
         if (P != NULL && freed_recently_locked(m, P)) {
             if (m->verifier) {

@@ -23,9 +23,10 @@ C_ASSERT(sizeof(struct sim_fast_mutex) <= sizeof(FAST_MUTEX));
 #define WAIT_SLICE_NS 10000000L
 #define SPINS_PER_CHECK 1024
 
+/* The IRQL is the calling thread's own state (thread-local): reading or setting it takes no lock. */
 static void set_irql(resmap_sim_machine *m, KIRQL irql)
 {
-    struct sim_thread *t = sim_thread_locked(m);
+    struct sim_thread *t = sim_thread(m);
     if (t != NULL) {
         t->irql = irql;
     }
@@ -43,14 +44,7 @@ static int machine_dead(resmap_sim_machine *m)
 KIRQL KeGetCurrentIrql(VOID)
 {
     resmap_sim_machine *m = resmap_sim_current();
-    KIRQL irql;
-    if (m == NULL) {
-        return PASSIVE_LEVEL;
-    }
-    pthread_mutex_lock(&m->lock);
-    irql = sim_irql_locked(m);
-    pthread_mutex_unlock(&m->lock);
-    return irql;
+    return m == NULL ? PASSIVE_LEVEL : sim_irql(m);
 }
 
 VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
@@ -62,7 +56,7 @@ VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
         return;
     }
     call.quiet = 1;
-    current = sim_irql_locked(m);
+    current = sim_irql(m);
     if (m->verifier && NewIrql < current) {
         sim_call_args(&call, "%u from %u", NewIrql, current);
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_RAISE_IRQL_LOWER, current,
@@ -83,7 +77,7 @@ VOID KeLowerIrql(KIRQL NewIrql)
         return;
     }
     call.quiet = 1;
-    current = sim_irql_locked(m);
+    current = sim_irql(m);
     if (m->verifier && NewIrql > current) {
         sim_call_args(&call, "%u from %u", NewIrql, current);
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_LOWER_IRQL_HIGHER, current,
@@ -109,7 +103,7 @@ VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
         return;
     }
     call.quiet = 1;
-    *OldIrql = sim_irql_locked(m);
+    *OldIrql = sim_irql(m);
     set_irql(m, DISPATCH_LEVEL);
     sim_leave(&call);
     while (__atomic_exchange_n(SpinLock, 1, __ATOMIC_ACQUIRE) != 0) {
@@ -132,7 +126,7 @@ VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
         return;
     }
     call.quiet = 1;
-    current = sim_irql_locked(m);
+    current = sim_irql(m);
     if (m->verifier && current != DISPATCH_LEVEL) {
         sim_call_args(&call, "at IRQL %u", current);
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_RELEASE_SPIN_LOCK_IRQL,
@@ -193,10 +187,8 @@ VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
             return;
         }
     }
-    pthread_mutex_lock(&m->lock);
-    fm->old_irql = sim_irql_locked(m);
+    fm->old_irql = sim_irql(m);
     set_irql(m, APC_LEVEL);
-    pthread_mutex_unlock(&m->lock);
 }
 
 VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex)
@@ -208,9 +200,7 @@ VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex)
         return; /* not held by this thread */
     }
     if (m != NULL) {
-        pthread_mutex_lock(&m->lock);
         set_irql(m, restore);
-        pthread_mutex_unlock(&m->lock);
     }
 }
 

@@ -2,6 +2,11 @@
  * sim_trace.c - the call trace: one line per simulated kernel call, with addresses shown as offsets
  * into the machine's arenas (sysva+, user+) and MDLs by number, so that a narration never shows a
  * host address and is the same from run to run.
+ *
+ * Nothing is formatted while tracing is off: every sim_format_* helper and sim_call_args/result return
+ * at once (leaving an empty string), so an untraced call costs no vsnprintf and no walk of the pool
+ * list, whatever the number of live objects. A traced call is formatted when it is made, not when the
+ * trace is read, because the names it shows (mdl#N, pool#N+0x..) are those of the objects alive then.
  */
 #include "sim_machine.h"
 
@@ -81,7 +86,9 @@ void sim_format_address_locked(resmap_sim_machine *m, const void *va, char *buf,
     uintptr_t sys = (uintptr_t)m->sysva;
     uintptr_t user = (uintptr_t)m->userva;
     struct sim_block *b;
-    if (va == NULL) {
+    if (!m->tracing) {
+        buf[0] = '\0';
+    } else if (va == NULL) {
         snprintf(buf, len, "NULL");
     } else if (a >= sys && a < sys + m->ptes_total * PAGE_SIZE) {
         snprintf(buf, len, "sysva+0x%lx", (unsigned long)(a - sys));
@@ -101,8 +108,10 @@ void sim_format_address_locked(resmap_sim_machine *m, const void *va, char *buf,
 
 void sim_format_mdl_locked(resmap_sim_machine *m, const MDL *mdl, char *buf, size_t len)
 {
-    struct sim_block *b = mdl == NULL ? NULL : sim_block_find_locked(m, mdl);
-    if (mdl == NULL) {
+    struct sim_block *b = mdl == NULL || !m->tracing ? NULL : sim_block_find_locked(m, mdl);
+    if (!m->tracing) {
+        buf[0] = '\0';
+    } else if (mdl == NULL) {
         snprintf(buf, len, "NULL");
     } else if (b != NULL && b->kind != SIM_BLOCK_POOL) {
         snprintf(buf, len, "mdl#%u", b->number);
@@ -117,7 +126,7 @@ void sim_format_mdl_locked(resmap_sim_machine *m, const MDL *mdl, char *buf, siz
 void sim_format_param_locked(resmap_sim_machine *m, ULONG_PTR value, char *buf, size_t len)
 {
     const void *p = (const void *)value;
-    struct sim_block *b = value == 0 ? NULL : sim_block_find_locked(m, p);
+    struct sim_block *b = value == 0 || !m->tracing ? NULL : sim_block_find_locked(m, p);
     if (b != NULL && b->kind != SIM_BLOCK_POOL) {
         sim_format_mdl_locked(m, p, buf, len);
         return;
@@ -133,6 +142,10 @@ void sim_format_bugcheck_locked(resmap_sim_machine *m, const char *prefix, ULONG
                                 const ULONG_PTR params[4], char *buf, size_t len)
 {
     char p[4][48];
+    if (!m->tracing) {
+        buf[0] = '\0';
+        return;
+    }
     for (int i = 0; i < 4; i++) {
         sim_format_param_locked(m, params[i], p[i], sizeof(p[i]));
     }
@@ -141,6 +154,8 @@ void sim_format_bugcheck_locked(resmap_sim_machine *m, const char *prefix, ULONG
 
 void sim_format_tag(ULONG tag, char *buf, size_t len)
 {
+    /* Written out by hand rather than with snprintf: callers format the tag before they know whether
+     * the call is traced, and this keeps that nearly free. */
     char c[4] = { (char)(tag >> 24), (char)(tag >> 16), (char)(tag >> 8), (char)tag };
     for (int i = 0; i < 4; i++) {
         if (c[i] < 0x20 || c[i] > 0x7E || c[i] == '\'') {
@@ -148,7 +163,14 @@ void sim_format_tag(ULONG tag, char *buf, size_t len)
             return;
         }
     }
-    snprintf(buf, len, "'%c%c%c%c'", c[0], c[1], c[2], c[3]);
+    if (len < 7) {
+        buf[0] = '\0';
+        return;
+    }
+    buf[0] = '\'';
+    memcpy(buf + 1, c, 4);
+    buf[5] = '\'';
+    buf[6] = '\0';
 }
 
 const char *sim_cache_name(MEMORY_CACHING_TYPE type)
