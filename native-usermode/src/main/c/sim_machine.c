@@ -206,6 +206,7 @@ int sim_fault_locked(resmap_sim_machine *m, int kind)
 #define RECORDS_KEPT 8
 
 static __thread struct sim_thread *thread_records;
+static uint64_t records_live;   /* all threads' records, for the tests */
 static pthread_key_t records_key;
 static pthread_once_t records_once = PTHREAD_ONCE_INIT;
 
@@ -217,6 +218,7 @@ static void free_records(void *marker)
     while (t != NULL) {
         struct sim_thread *next = t->next;
         free(t);
+        __atomic_sub_fetch(&records_live, 1, __ATOMIC_RELAXED);
         t = next;
     }
     thread_records = NULL;
@@ -241,6 +243,7 @@ static void drop_default_records(void)
         if (++kept > 1 && record_is_default(t)) {
             *link = t->next;
             free(t);
+            __atomic_sub_fetch(&records_live, 1, __ATOMIC_RELAXED);
         } else {
             link = &t->next;
         }
@@ -266,6 +269,7 @@ struct sim_thread *sim_thread(const resmap_sim_machine *m)
     if (t == NULL) {
         return NULL;
     }
+    __atomic_add_fetch(&records_live, 1, __ATOMIC_RELAXED);
     t->machine = m;
     t->machine_serial = m->serial;
     t->irql = PASSIVE_LEVEL;
@@ -280,6 +284,11 @@ struct sim_thread *sim_thread(const resmap_sim_machine *m)
         drop_default_records();
     }
     return t;
+}
+
+uint64_t sim_thread_records_live(void)
+{
+    return __atomic_load_n(&records_live, __ATOMIC_RELAXED);
 }
 
 KIRQL sim_irql(const resmap_sim_machine *m)

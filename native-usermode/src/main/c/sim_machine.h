@@ -199,6 +199,8 @@ void sim_unwind_if_dead(resmap_sim_machine *m);
  * Thread-local: needs no lock. */
 struct sim_thread *sim_thread(const resmap_sim_machine *m);
 KIRQL sim_irql(const resmap_sim_machine *m);
+/* How many such records all threads hold between them (the tests check that ended threads hold none). */
+uint64_t sim_thread_records_live(void);
 
 /* Fault injection: counts an attempt of this kind and says whether it must fail. */
 int sim_fault_locked(resmap_sim_machine *m, int kind);

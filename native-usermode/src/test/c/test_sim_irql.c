@@ -5,6 +5,7 @@
  * routine's maximum, P4 the routine's number (sim_bugcodes.h, docs/simulator.md).
  */
 #include "sim_fixture.h"
+#include "sim_machine.h"
 
 #include <pthread.h>
 
@@ -269,6 +270,52 @@ static void a_new_thread_starts_at_passive_level(void)
     resmap_sim_destroy(m);
 }
 
+static void *touch_and_exit(void *arg)
+{
+    KIRQL old;
+    resmap_sim_select(arg);
+    KeRaiseIrql(APC_LEVEL, &old);
+    KeLowerIrql(old);
+    return NULL;
+}
+
+/* A thread's IRQL on one machine is its own on that machine only, and records of threads that ended
+ * are freed with them (the sanitizer build's leak check sees any that are not). */
+static void irql_is_per_machine_and_thread_state_ends_with_the_thread(void)
+{
+    resmap_sim_machine *a = machine();
+    resmap_sim_machine *b = machine();
+    uint64_t records_before;
+    KIRQL old;
+    (void)KeGetCurrentIrql();
+    records_before = sim_thread_records_live();
+    for (int i = 0; i < 50; i++) {
+        pthread_t t;
+        pthread_create(&t, NULL, touch_and_exit, i % 2 ? a : b);
+        pthread_join(t, NULL);
+    }
+    CHECK(sim_thread_records_live() == records_before, "%llu records after 50 threads ended, %llu before",
+          (unsigned long long)sim_thread_records_live(), (unsigned long long)records_before);
+    resmap_sim_select(a);
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    resmap_sim_select(b);
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL && resmap_sim_irql(a) == DISPATCH_LEVEL,
+          "on b %u, on a %u", KeGetCurrentIrql(), resmap_sim_irql(a));
+    /* Touching many other machines meanwhile does not lose the raised IRQL on a. */
+    for (int i = 0; i < 20; i++) {
+        resmap_sim_machine *other = machine();
+        CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL, "IRQL %u on a new machine", KeGetCurrentIrql());
+        resmap_sim_destroy(other);
+    }
+    resmap_sim_select(a);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL, "IRQL %u on a", KeGetCurrentIrql());
+    KeLowerIrql(old);
+    CHECK_CLEAN(a);
+    CHECK_CLEAN(b);
+    resmap_sim_destroy(a);
+    resmap_sim_destroy(b);
+}
+
 int main(void)
 {
     RUN(a_call_above_its_maximum_irql_is_a_verifier_violation);
@@ -280,5 +327,6 @@ int main(void)
     RUN(without_verifier_the_irql_is_not_checked);
     RUN(irql_is_per_thread);
     RUN(a_new_thread_starts_at_passive_level);
+    RUN(irql_is_per_machine_and_thread_state_ends_with_the_thread);
     return CHECK_DONE();
 }

@@ -79,10 +79,44 @@ static void blocks_are_counted_and_traced(void)
     resmap_sim_destroy(m);
 }
 
+/* Blocks are found by address through an index that grows and shrinks: thousands of live blocks freed
+ * in an order unlike their allocation order are each found once, and a second free of any of them is
+ * still recognised. */
+static void many_blocks_are_each_found_until_freed(void)
+{
+    enum { COUNT = 3000 };
+    static PVOID blocks[COUNT];
+    resmap_sim_machine *m = machine_with(0, RESMAP_SIM_FLAG_NO_VERIFIER);
+    size_t freed = 0;
+    for (size_t i = 0; i < COUNT; i++) {
+        blocks[i] = ExAllocatePool2(POOL_FLAG_NON_PAGED, 8 + i % 64, TAG_A);
+    }
+    /* Every 7th first, then the rest backwards: runs of the index are cut in the middle. */
+    for (size_t i = 0; i < COUNT; i += 7) {
+        ExFreePoolWithTag(blocks[i], TAG_A);
+        freed++;
+    }
+    for (size_t i = COUNT; i-- > 0;) {
+        if (i % 7 != 0) {
+            ExFreePoolWithTag(blocks[i], TAG_A);
+            freed++;
+        }
+    }
+    CHECK(freed == COUNT && resmap_sim_bugcheck(m, NULL, NULL) == 0, "bugchecked after %zu frees",
+          freed);
+    CHECK_CLEAN(m);
+    uint64_t p[4];
+    ExFreePoolWithTag(blocks[1], TAG_A); /* the last one freed */
+    CHECK_BUGCHECK(m, BAD_POOL_CALLER, BAD_POOL_FREE_TWICE, p);
+    CHECK(p[3] == (uint64_t)(uintptr_t)blocks[1], "P4 0x%llX", (unsigned long long)p[3]);
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(blocks_are_zeroed_only_by_ex_allocate_pool2);
     RUN(ex_allocate_pool2_refuses_flags_it_cannot_honour);
     RUN(blocks_are_counted_and_traced);
+    RUN(many_blocks_are_each_found_until_freed);
     return CHECK_DONE();
 }

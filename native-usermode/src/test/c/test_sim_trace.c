@@ -135,6 +135,32 @@ static void only_narrated_calls_are_recorded_while_tracing(void)
     resmap_sim_destroy(m);
 }
 
+/* Untraced calls format nothing, yet tracing switched on later names the objects made before it by the
+ * same numbers a trace from the start would have used. */
+static void objects_made_before_tracing_keep_their_names(void)
+{
+    resmap_sim_machine *m = machine();
+    PVOID pool = ExAllocatePool2(POOL_FLAG_NON_PAGED, 32, TAG_A);
+    PMDL pages = allocate_pages(PAGE_SIZE, 0);
+    PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+    resmap_sim_trace_enable(m, 1);
+    PVOID va = MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, MmCached);
+    MmUnmapReservedMapping(base, TAG_A, pages);
+    ExFreePoolWithTag(pool, TAG_A);
+    const char *trace = read_all(m);
+    CHECK(va != NULL && strcmp(trace,
+                               "MmMapLockedPagesWithReservedMapping(sysva+0x2000, 'RsMp', mdl#2, MmCached)"
+                               " = sysva+0x2000\n"
+                               "MmUnmapReservedMapping(sysva+0x2000, 'RsMp', mdl#2)\n"
+                               "ExFreePoolWithTag(pool#1+0x0, 'RsMp')\n") == 0,
+          "\n%s", trace);
+    resmap_sim_trace_enable(m, 0);
+    MmFreeMappingAddress(base, TAG_A);
+    free_pages(pages);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 /* resmap_sim_trace_read hands out whole lines only, keeps the rest for the next read, and writes a
  * NUL even when no line fits. */
 static void reads_take_whole_lines_and_leave_the_rest(void)
@@ -199,6 +225,7 @@ int main(void)
     RUN(pages_mappings_and_irql_violations_are_narrated);
     RUN(only_narrated_calls_are_recorded_while_tracing);
     RUN(reads_take_whole_lines_and_leave_the_rest);
+    RUN(objects_made_before_tracing_keep_their_names);
     RUN(the_trace_keeps_its_newest_whole_lines);
     return CHECK_DONE();
 }
