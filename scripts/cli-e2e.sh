@@ -38,6 +38,15 @@ expect() {
 # The first run may build the jar; its progress line goes to stderr and is not checked here.
 ./resmap --version >/dev/null 2>&1 || true
 
+# -V prints the version Maven stamped into the jar's manifest: the project's, from the root pom.
+version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)"
+if [[ -z "$version" ]]; then
+    echo "FAIL  version: no project <version> found in pom.xml"
+    failures=$((failures + 1))
+fi
+run version 0 -V
+expect version out "resmap $version"
+
 run demo 0 --backend=simulator demo
 expect demo out "MmAllocateMappingAddress(16384"
 expect demo out "MmMapLockedPagesWithReservedMapping("

@@ -10,7 +10,7 @@ import java.util.Objects;
  * The simulated kernel's own functions, called directly, bypassing the driver core and its checks:
  * for exploring what Windows does with a contract violation (the machine records the bug check Windows
  * would raise; see {@link Simulator#bugcheck()}). Each call first makes this machine the calling
- * thread's current one. Addresses and MDLs are plain {@link Pointer}s; the caller owns whatever it
+ * thread's current one. Addresses and MDLs are {@link SimAddress}es (null for NULL); the caller owns whatever it
  * allocates (the machine reclaims everything when destroyed).
  */
 public final class KernelCalls {
@@ -30,6 +30,12 @@ public final class KernelCalls {
     /** {@code NormalPagePriority}, for {@code MmMapLockedPagesSpecifyCache}. */
     public static final int NORMAL_PAGE_PRIORITY = 16;
 
+    // Offsets in the x64 MDL: Next 0, Size 8, MdlFlags 10, ..., StartVa 32, ByteCount 40, ByteOffset 44.
+    private static final long MDL_FLAGS = 10;
+    private static final long MDL_START_VA = 32;
+    private static final long MDL_BYTE_COUNT = 40;
+    private static final long MDL_BYTE_OFFSET = 44;
+
     private final SimMachine machine;
 
     KernelCalls(SimMachine machine) {
@@ -42,86 +48,86 @@ public final class KernelCalls {
     }
 
     /** @return {@code MmAllocateMappingAddress(bytes, tag)}: the reservation's base, or null */
-    public Pointer mmAllocateMappingAddress(long bytes, PoolTag tag) {
-        return kernel().MmAllocateMappingAddress(bytes, tag.value());
+    public SimAddress mmAllocateMappingAddress(long bytes, PoolTag tag) {
+        return SimAddress.of(kernel().MmAllocateMappingAddress(bytes, tag.value()));
     }
 
     /** @return {@code MmAllocateMappingAddressEx(bytes, tag, flags)}: the reservation's base, or null */
-    public Pointer mmAllocateMappingAddressEx(long bytes, PoolTag tag, int flags) {
-        return kernel().MmAllocateMappingAddressEx(bytes, tag.value(), flags);
+    public SimAddress mmAllocateMappingAddressEx(long bytes, PoolTag tag, int flags) {
+        return SimAddress.of(kernel().MmAllocateMappingAddressEx(bytes, tag.value(), flags));
     }
 
     /** @return {@code MmMapLockedPagesWithReservedMapping(address, tag, mdl, cacheType)}: the mapped address, or null */
-    public Pointer mmMapLockedPagesWithReservedMapping(Pointer mappingAddress, PoolTag tag, Pointer mdl,
+    public SimAddress mmMapLockedPagesWithReservedMapping(SimAddress mappingAddress, PoolTag tag, SimAddress mdl,
                                                        int cacheType) {
-        return kernel().MmMapLockedPagesWithReservedMapping(mappingAddress, tag.value(), mdl, cacheType);
+        return SimAddress.of(kernel().MmMapLockedPagesWithReservedMapping(p(mappingAddress), tag.value(), p(mdl), cacheType));
     }
 
     /** Calls {@code MmUnmapReservedMapping(base, tag, mdl)}. */
-    public void mmUnmapReservedMapping(Pointer baseAddress, PoolTag tag, Pointer mdl) {
-        kernel().MmUnmapReservedMapping(baseAddress, tag.value(), mdl);
+    public void mmUnmapReservedMapping(SimAddress baseAddress, PoolTag tag, SimAddress mdl) {
+        kernel().MmUnmapReservedMapping(p(baseAddress), tag.value(), p(mdl));
     }
 
     /** Calls {@code MmFreeMappingAddress(base, tag)}. */
-    public void mmFreeMappingAddress(Pointer baseAddress, PoolTag tag) {
-        kernel().MmFreeMappingAddress(baseAddress, tag.value());
+    public void mmFreeMappingAddress(SimAddress baseAddress, PoolTag tag) {
+        kernel().MmFreeMappingAddress(p(baseAddress), tag.value());
     }
 
     /**
      * @return {@code MmAllocatePagesForMdlEx(0, ~0, 0, bytes, cacheType, flags)}: an MDL of locked pages
      *     (free with {@link #mmFreePagesFromMdl} then {@link #exFreePool}), or null
      */
-    public Pointer mmAllocatePagesForMdlEx(long bytes, int cacheType, int flags) {
-        return kernel().MmAllocatePagesForMdlEx(0, -1L, 0, bytes, cacheType, flags);
+    public SimAddress mmAllocatePagesForMdlEx(long bytes, int cacheType, int flags) {
+        return SimAddress.of(kernel().MmAllocatePagesForMdlEx(0, -1L, 0, bytes, cacheType, flags));
     }
 
     /** Calls {@code MmFreePagesFromMdl(mdl)}. */
-    public void mmFreePagesFromMdl(Pointer mdl) {
-        kernel().MmFreePagesFromMdl(mdl);
+    public void mmFreePagesFromMdl(SimAddress mdl) {
+        kernel().MmFreePagesFromMdl(p(mdl));
     }
 
     /** @return {@code IoAllocateMdl(va, length, FALSE, FALSE, NULL)}: a new MDL, or null */
-    public Pointer ioAllocateMdl(Pointer virtualAddress, int length) {
-        return kernel().IoAllocateMdl(virtualAddress, length, (byte) 0, (byte) 0, null);
+    public SimAddress ioAllocateMdl(SimAddress virtualAddress, int length) {
+        return SimAddress.of(kernel().IoAllocateMdl(p(virtualAddress), length, (byte) 0, (byte) 0, null));
     }
 
     /** Calls {@code IoBuildPartialMdl(source, target, va, length)}. */
-    public void ioBuildPartialMdl(Pointer sourceMdl, Pointer targetMdl, Pointer virtualAddress, int length) {
-        kernel().IoBuildPartialMdl(sourceMdl, targetMdl, virtualAddress, length);
+    public void ioBuildPartialMdl(SimAddress sourceMdl, SimAddress targetMdl, SimAddress virtualAddress, int length) {
+        kernel().IoBuildPartialMdl(p(sourceMdl), p(targetMdl), p(virtualAddress), length);
     }
 
     /** Calls {@code IoFreeMdl(mdl)}. */
-    public void ioFreeMdl(Pointer mdl) {
-        kernel().IoFreeMdl(mdl);
+    public void ioFreeMdl(SimAddress mdl) {
+        kernel().IoFreeMdl(p(mdl));
     }
 
     /** Calls {@code MmProbeAndLockPages(mdl, accessMode, operation)}. */
-    public void mmProbeAndLockPages(Pointer mdl, byte accessMode, int operation) {
-        kernel().MmProbeAndLockPages(mdl, accessMode, operation);
+    public void mmProbeAndLockPages(SimAddress mdl, byte accessMode, int operation) {
+        kernel().MmProbeAndLockPages(p(mdl), accessMode, operation);
     }
 
     /** Calls {@code MmUnlockPages(mdl)}. */
-    public void mmUnlockPages(Pointer mdl) {
-        kernel().MmUnlockPages(mdl);
+    public void mmUnlockPages(SimAddress mdl) {
+        kernel().MmUnlockPages(p(mdl));
     }
 
     /**
      * @return {@code MmMapLockedPagesSpecifyCache(mdl, KernelMode, cacheType, NULL, bugCheckOnFailure,
      *     priority)}: the mapped address, or null
      */
-    public Pointer mmMapLockedPagesSpecifyCache(Pointer mdl, int cacheType, boolean bugCheckOnFailure, int priority) {
-        return kernel().MmMapLockedPagesSpecifyCache(mdl, KERNEL_MODE, cacheType, null, bugCheckOnFailure ? 1 : 0,
-                priority);
+    public SimAddress mmMapLockedPagesSpecifyCache(SimAddress mdl, int cacheType, boolean bugCheckOnFailure, int priority) {
+        return SimAddress.of(kernel().MmMapLockedPagesSpecifyCache(p(mdl), KERNEL_MODE, cacheType, null,
+                bugCheckOnFailure ? 1 : 0, priority));
     }
 
     /** Calls {@code MmUnmapLockedPages(base, mdl)}. */
-    public void mmUnmapLockedPages(Pointer baseAddress, Pointer mdl) {
-        kernel().MmUnmapLockedPages(baseAddress, mdl);
+    public void mmUnmapLockedPages(SimAddress baseAddress, SimAddress mdl) {
+        kernel().MmUnmapLockedPages(p(baseAddress), p(mdl));
     }
 
     /** Calls {@code ExFreePool(p)}, e.g. for the MDL of {@link #mmAllocatePagesForMdlEx}. */
-    public void exFreePool(Pointer p) {
-        kernel().ExFreePool(p);
+    public void exFreePool(SimAddress pool) {
+        kernel().ExFreePool(p(pool));
     }
 
     /**
@@ -130,18 +136,51 @@ public final class KernelCalls {
      *
      * @return the byte (0..255), or -1 if the access bugchecked
      */
-    public int touch(Pointer va) {
-        return machine.touch(va);
+    public int touch(SimAddress va) {
+        return machine.touch(p(va));
     }
 
     /** @return page-aligned simulated user memory of the given size ({@code resmap_sim_user_alloc}), or null */
-    public Pointer userAlloc(long bytes) {
-        return machine.userAlloc(bytes);
+    public SimAddress userAlloc(long bytes) {
+        return SimAddress.of(machine.userAlloc(bytes));
     }
 
     /** @return false if the memory is still locked or mapped and was not freed ({@code resmap_sim_user_free}) */
-    public boolean userFree(Pointer p) {
-        Objects.requireNonNull(p, "p");
-        return machine.userFree(p);
+    public boolean userFree(SimAddress memory) {
+        Objects.requireNonNull(memory, "memory");
+        return machine.userFree(p(memory));
+    }
+
+    /** @return the MDL's {@code MdlFlags} (MDL_PARTIAL, MDL_MAPPED_TO_SYSTEM_VA, ...) */
+    public int mdlFlags(SimAddress mdl) {
+        return p(nonNull(mdl)).getShort(MDL_FLAGS) & 0xFFFF;
+    }
+
+    /** @return {@code MmGetMdlByteCount(mdl)}: how many bytes the MDL describes */
+    public int mmGetMdlByteCount(SimAddress mdl) {
+        return p(nonNull(mdl)).getInt(MDL_BYTE_COUNT);
+    }
+
+    /** @return {@code MmGetMdlByteOffset(mdl)}: where in its first page the described bytes start */
+    public int mmGetMdlByteOffset(SimAddress mdl) {
+        return p(nonNull(mdl)).getInt(MDL_BYTE_OFFSET);
+    }
+
+    /**
+     * @return {@code MmGetMdlVirtualAddress(mdl)}: StartVa + ByteOffset. For pages from
+     *     {@link #mmAllocatePagesForMdlEx} StartVa is NULL, so this is an offset from NULL that
+     *     {@link #ioBuildPartialMdl} expects back.
+     */
+    public SimAddress mmGetMdlVirtualAddress(SimAddress mdl) {
+        Pointer p = p(nonNull(mdl));
+        return new SimAddress(p.getLong(MDL_START_VA)).plus(p.getInt(MDL_BYTE_OFFSET));
+    }
+
+    private static SimAddress nonNull(SimAddress mdl) {
+        return Objects.requireNonNull(mdl, "mdl");
+    }
+
+    private static Pointer p(SimAddress address) {
+        return SimAddress.pointer(address);
     }
 }

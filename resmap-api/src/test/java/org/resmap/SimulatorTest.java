@@ -1,6 +1,5 @@
 package org.resmap;
 
-import com.sun.jna.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.resmap.internal.SimulatorTransport;
@@ -112,7 +111,7 @@ class SimulatorTest {
 
             Simulator dying = first.simulator().orElseThrow();
             KernelCalls kernel = dying.kernel();
-            Pointer base = kernel.mmAllocateMappingAddress(PAGE, TAG);
+            SimAddress base = kernel.mmAllocateMappingAddress(PAGE, TAG);
             assertNotNull(base);
             kernel.mmFreeMappingAddress(base, PoolTag.of("Oops"));
             Bugcheck bugcheck = dying.bugcheck().orElseThrow();
@@ -185,7 +184,7 @@ class SimulatorTest {
     void touchingAnUnmappedReservedPageIsBugcheck0x50() {
         try (ResMap device = ResMap.open(Backend.SIMULATOR)) {
             Simulator machine = device.simulator().orElseThrow();
-            Pointer base = machine.kernel().mmAllocateMappingAddress(PAGE, TAG);
+            SimAddress base = machine.kernel().mmAllocateMappingAddress(PAGE, TAG);
             assertEquals(-1, machine.kernel().touch(base));
             Bugcheck bugcheck = machine.bugcheck().orElseThrow();
             assertEquals(0x50, bugcheck.code());

@@ -4,11 +4,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
-import org.apache.commons.io.FileUtils;
 import org.resmap.Backend;
 
 /**
@@ -28,7 +28,8 @@ public final class JUnitXml {
      */
     public static File write(File directory, Backend backend, List<Outcome> outcomes) throws IOException {
         File file = new File(directory, "TEST-" + suiteName(backend) + ".xml");
-        FileUtils.writeStringToFile(file, render(backend, outcomes), StandardCharsets.UTF_8);
+        Files.createDirectories(directory.toPath());
+        Files.writeString(file.toPath(), render(backend, outcomes), StandardCharsets.UTF_8);
         return file;
     }
 

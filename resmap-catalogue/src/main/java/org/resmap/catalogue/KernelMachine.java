@@ -1,11 +1,11 @@
 package org.resmap.catalogue;
 
-import com.sun.jna.Pointer;
 import java.util.Optional;
 import org.resmap.Bugcheck;
 import org.resmap.KernelCalls;
 import org.resmap.PoolTag;
 import org.resmap.ResMap;
+import org.resmap.SimAddress;
 import org.resmap.Simulator;
 
 /**
@@ -16,12 +16,6 @@ import org.resmap.Simulator;
 final class KernelMachine {
 
     static final int MM_CACHED = 1;
-
-    // Offsets in the x64 MDL: Next 0, Size 8, MdlFlags 10, ..., StartVa 32, ByteCount 40, ByteOffset 44.
-    private static final long MDL_FLAGS = 10;
-    private static final long MDL_START_VA = 32;
-    private static final long MDL_BYTE_COUNT = 40;
-    private static final long MDL_BYTE_OFFSET = 44;
 
     static final int MDL_MAPPED_TO_SYSTEM_VA = 0x1;
     static final int MDL_PARTIAL = 0x10;
@@ -49,25 +43,25 @@ final class KernelMachine {
     }
 
     /** @return the base of a new reservation */
-    Pointer reserve(long bytes, PoolTag tag) {
+    SimAddress reserve(long bytes, PoolTag tag) {
         return nonNull("MmAllocateMappingAddress(" + bytes + ")", kernel.mmAllocateMappingAddress(bytes, tag));
     }
 
     /** @return an MDL of newly allocated, locked, MmCached pages */
-    Pointer allocatePages(long bytes) {
+    SimAddress allocatePages(long bytes) {
         return nonNull("MmAllocatePagesForMdlEx(" + bytes + ")", kernel.mmAllocatePagesForMdlEx(bytes, MM_CACHED, 0));
     }
 
     /** @return a partial MDL for [offset, offset + length) of a locked source MDL */
-    Pointer partial(Pointer source, long offset, int length) {
-        Pointer va = new Pointer(Pointer.nativeValue(virtualAddress(source)) + offset);
-        Pointer mdl = nonNull("IoAllocateMdl", kernel.ioAllocateMdl(va, length));
+    SimAddress partial(SimAddress source, long offset, int length) {
+        SimAddress va = kernel.mmGetMdlVirtualAddress(source).plus(offset);
+        SimAddress mdl = nonNull("IoAllocateMdl", kernel.ioAllocateMdl(va, length));
         kernel.ioBuildPartialMdl(source, mdl, va, length);
         return mdl;
     }
 
     /** @return the mapped address of a map that must succeed */
-    Pointer map(Pointer base, PoolTag tag, Pointer mdl) {
+    SimAddress map(SimAddress base, PoolTag tag, SimAddress mdl) {
         return nonNull("MmMapLockedPagesWithReservedMapping",
                 kernel.mmMapLockedPagesWithReservedMapping(base, tag, mdl, MM_CACHED));
     }
@@ -79,31 +73,7 @@ final class KernelMachine {
         });
     }
 
-    static int flags(Pointer mdl) {
-        return mdl.getShort(MDL_FLAGS) & 0xFFFF;
-    }
-
-    static int byteCount(Pointer mdl) {
-        return mdl.getInt(MDL_BYTE_COUNT);
-    }
-
-    static int byteOffset(Pointer mdl) {
-        return mdl.getInt(MDL_BYTE_OFFSET);
-    }
-
-    /**
-     * {@code MmGetMdlVirtualAddress}: StartVa + ByteOffset. For pages from MmAllocatePagesForMdlEx
-     * StartVa is NULL, and the "virtual address" is just an offset that IoBuildPartialMdl expects back.
-     */
-    static Pointer virtualAddress(Pointer mdl) {
-        return new Pointer(mdl.getLong(MDL_START_VA) + byteOffset(mdl));
-    }
-
-    static long distance(Pointer from, Pointer to) {
-        return Pointer.nativeValue(to) - Pointer.nativeValue(from);
-    }
-
-    private Pointer nonNull(String call, Pointer result) {
+    private SimAddress nonNull(String call, SimAddress result) {
         expectAlive(call);
         if (result == null) {
             throw new AssertionError(call + ": expected a non-NULL result while setting up, observed NULL");

@@ -8,9 +8,9 @@ import static org.resmap.catalogue.Source.K;
 import static org.resmap.catalogue.Source.R;
 import static org.resmap.catalogue.Source.X;
 
-import com.sun.jna.Pointer;
 import java.util.List;
 import org.resmap.PoolTag;
+import org.resmap.SimAddress;
 import org.resmap.SimCounters;
 import org.resmap.SimulatorConfig;
 
@@ -75,15 +75,15 @@ final class KernelScenarios {
         KernelMachine m = machine(context);
         Expect.equal("MmAllocateMappingAddress(4096, 0)", null, m.calls().mmAllocateMappingAddress(PAGE, PoolTag.ofValue(0)));
         m.expectAlive("MmAllocateMappingAddress with tag 0");
-        Pointer base = m.reserve(PAGE, PoolTag.ofValue(1));
+        SimAddress base = m.reserve(PAGE, PoolTag.ofValue(1));
         m.calls().mmFreeMappingAddress(base, PoolTag.ofValue(1));
         m.expectAlive("MmFreeMappingAddress with tag 1");
     }
 
     private static void mapTooLarge(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer base = m.reserve(PAGE, TAG);
-        Pointer mdl = m.allocatePages(2 * PAGE);
+        SimAddress base = m.reserve(PAGE, TAG);
+        SimAddress mdl = m.allocatePages(2 * PAGE);
         Expect.equal("map of 2 pages into 1", null,
                 m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, mdl, KernelMachine.MM_CACHED));
         m.expectAlive("the refused map");
@@ -93,41 +93,41 @@ final class KernelScenarios {
 
     private static void basePlusByteOffset(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer base = m.reserve(2 * PAGE, TAG);
-        Pointer partial = m.partial(m.allocatePages(2 * PAGE), PAGE + 0x30, 0x40);
-        Expect.equal("byte offset of the partial MDL", 0x30, KernelMachine.byteOffset(partial));
-        Pointer mapped = m.map(base, TAG, partial);
-        Expect.equal("mapped address - base", 0x30L, KernelMachine.distance(base, mapped));
+        SimAddress base = m.reserve(2 * PAGE, TAG);
+        SimAddress partial = m.partial(m.allocatePages(2 * PAGE), PAGE + 0x30, 0x40);
+        Expect.equal("byte offset of the partial MDL", 0x30, m.calls().mmGetMdlByteOffset(partial));
+        SimAddress mapped = m.map(base, TAG, partial);
+        Expect.equal("mapped address - base", 0x30L, mapped.minus(base));
     }
 
     private static void unalignedAddress(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer base = m.reserve(PAGE, TAG);
-        Pointer mdl = m.allocatePages(PAGE);
-        Pointer mapped = m.map(base.share(4), TAG, mdl);
-        Expect.equal("mapped address - base, mapping at Base+4", 0L, KernelMachine.distance(base, mapped));
+        SimAddress base = m.reserve(PAGE, TAG);
+        SimAddress mdl = m.allocatePages(PAGE);
+        SimAddress mapped = m.map(base.plus(4), TAG, mdl);
+        Expect.equal("mapped address - base, mapping at Base+4", 0L, mapped.minus(base));
         m.calls().mmUnmapReservedMapping(mapped, TAG, mdl);
-        m.calls().mmFreeMappingAddress(base.share(4), TAG);
+        m.calls().mmFreeMappingAddress(base.plus(4), TAG);
         m.expectAlive("MmFreeMappingAddress(Base+4)");
         Expect.equal("reservations left", 0L, m.simulator().counters().reservations());
     }
 
     private static void mdlFlags(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer base = m.reserve(PAGE, TAG);
-        Pointer partial = m.partial(m.allocatePages(PAGE), 0, (int) PAGE);
-        Expect.isTrue("MDL_PARTIAL on a partial MDL", (KernelMachine.flags(partial) & KernelMachine.MDL_PARTIAL) != 0);
+        SimAddress base = m.reserve(PAGE, TAG);
+        SimAddress partial = m.partial(m.allocatePages(PAGE), 0, (int) PAGE);
+        Expect.isTrue("MDL_PARTIAL on a partial MDL", (m.calls().mdlFlags(partial) & KernelMachine.MDL_PARTIAL) != 0);
         int mappedFlags = KernelMachine.MDL_MAPPED_TO_SYSTEM_VA | KernelMachine.MDL_PARTIAL_HAS_BEEN_MAPPED;
-        Pointer mapped = m.map(base, TAG, partial);
-        Expect.equal("flags 0x21 after the map", mappedFlags, KernelMachine.flags(partial) & mappedFlags);
+        SimAddress mapped = m.map(base, TAG, partial);
+        Expect.equal("flags 0x21 after the map", mappedFlags, m.calls().mdlFlags(partial) & mappedFlags);
         m.calls().mmUnmapReservedMapping(mapped, TAG, partial);
         m.expectAlive("MmUnmapReservedMapping");
-        Expect.equal("flags 0x21 after the unmap", 0, KernelMachine.flags(partial) & mappedFlags);
+        Expect.equal("flags 0x21 after the unmap", 0, m.calls().mdlFlags(partial) & mappedFlags);
     }
 
     private static void cacheTypeOutOfRange(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer base = m.reserve(PAGE, TAG);
+        SimAddress base = m.reserve(PAGE, TAG);
         Expect.equal("map with CacheType 6", null,
                 m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, m.allocatePages(PAGE), 6));
         m.expectAlive("the map with CacheType 6");
@@ -135,8 +135,8 @@ final class KernelScenarios {
 
     private static void unmapAtBase(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer base = m.reserve(2 * PAGE, TAG);
-        Pointer partial = m.partial(m.allocatePages(2 * PAGE), 0x80, 0x100);
+        SimAddress base = m.reserve(2 * PAGE, TAG);
+        SimAddress partial = m.partial(m.allocatePages(2 * PAGE), 0x80, 0x100);
         m.map(base, TAG, partial);
         m.calls().mmUnmapReservedMapping(base, TAG, partial);
         m.expectAlive("MmUnmapReservedMapping at the reservation's base");
@@ -145,22 +145,22 @@ final class KernelScenarios {
 
     private static void innerAddressModern(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer base = m.reserve(2 * PAGE, TAG);
-        Pointer mdl = m.allocatePages(PAGE);
-        Pointer mapped = m.map(base.share(PAGE), TAG, mdl);
-        Expect.equal("mapped address - base, mapping at an inner page", 0L, KernelMachine.distance(base, mapped));
+        SimAddress base = m.reserve(2 * PAGE, TAG);
+        SimAddress mdl = m.allocatePages(PAGE);
+        SimAddress mapped = m.map(base.plus(PAGE), TAG, mdl);
+        Expect.equal("mapped address - base, mapping at an inner page", 0L, mapped.minus(base));
         m.calls().mmUnmapReservedMapping(mapped, TAG, mdl);
-        m.calls().mmFreeMappingAddress(base.share(PAGE + 8), TAG);
+        m.calls().mmFreeMappingAddress(base.plus(PAGE + 8), TAG);
         m.expectAlive("MmFreeMappingAddress at an inner address");
         Expect.equal("reservations left", 0L, m.simulator().counters().reservations());
     }
 
     private static void headerBuildTagBit0(ScenarioContext context) {
         KernelMachine m = machine(context, SimulatorConfig.WIN81);
-        Pointer base = m.reserve(PAGE, TAG);
+        SimAddress base = m.reserve(PAGE, TAG);
         PoolTag bit0Flipped = PoolTag.ofValue(TAG.value() ^ 1);
-        Pointer mdl = m.allocatePages(PAGE);
-        Pointer mapped = m.map(base, bit0Flipped, mdl);
+        SimAddress mdl = m.allocatePages(PAGE);
+        SimAddress mapped = m.map(base, bit0Flipped, mdl);
         m.calls().mmUnmapReservedMapping(mapped, bit0Flipped, mdl);
         m.calls().mmFreeMappingAddress(base, bit0Flipped);
         m.expectAlive("map, unmap and free with bit 0 of the tag flipped");
@@ -168,19 +168,19 @@ final class KernelScenarios {
 
     private static void partialLengthZero(ScenarioContext context) {
         KernelMachine m = machine(context);
-        Pointer source = m.allocatePages(2 * PAGE);
-        Pointer va = new Pointer(Pointer.nativeValue(KernelMachine.virtualAddress(source)) + 0x100);
-        Pointer partial = m.calls().ioAllocateMdl(va, (int) (2 * PAGE - 0x100));
+        SimAddress source = m.allocatePages(2 * PAGE);
+        SimAddress va = m.calls().mmGetMdlVirtualAddress(source).plus(0x100);
+        SimAddress partial = m.calls().ioAllocateMdl(va, (int) (2 * PAGE - 0x100));
         m.calls().ioBuildPartialMdl(source, partial, va, 0);
         m.expectAlive("IoBuildPartialMdl with Length 0");
-        Expect.equal("ByteCount of the partial MDL", (int) (2 * PAGE - 0x100), KernelMachine.byteCount(partial));
+        Expect.equal("ByteCount of the partial MDL", (int) (2 * PAGE - 0x100), m.calls().mmGetMdlByteCount(partial));
     }
 
     private static void pagesFreed(ScenarioContext context) {
         KernelMachine m = machine(context);
         SimCounters before = m.simulator().counters();
-        Pointer mdl = m.allocatePages(3 * PAGE);
-        Expect.equal("ByteCount of the allocation", (int) (3 * PAGE), KernelMachine.byteCount(mdl));
+        SimAddress mdl = m.allocatePages(3 * PAGE);
+        Expect.equal("ByteCount of the allocation", (int) (3 * PAGE), m.calls().mmGetMdlByteCount(mdl));
         Expect.equal("frames allocated", before.framesAllocated() + 3, m.simulator().counters().framesAllocated());
         m.calls().mmFreePagesFromMdl(mdl);
         m.calls().exFreePool(mdl);

@@ -7,12 +7,12 @@ import static org.resmap.catalogue.Source.K;
 import static org.resmap.catalogue.Source.R;
 import static org.resmap.catalogue.Source.X;
 
-import com.sun.jna.Pointer;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.resmap.FaultKind;
 import org.resmap.KernelCalls;
+import org.resmap.SimAddress;
 import org.resmap.SimulatorConfig;
 
 /**
@@ -46,7 +46,7 @@ public final class Violations {
                     "Freeing a range that is still mapped: 0xDA/0x103; unmap first.",
                     List.of(D, R, X), MODERN, PTE_MISUSE, p1(0x103), Refusals.FREE_WHILE_MAPPED,
                     m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
+                        SimAddress base = m.reserve(PAGE, TAG);
                         m.map(base, TAG, m.allocatePages(PAGE));
                         m.calls().mmFreeMappingAddress(base, TAG);
                     }),
@@ -59,7 +59,7 @@ public final class Violations {
                     "Mapping at an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 1).",
                     List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
                     m -> {
-                        Pointer mdl = m.allocatePages(PAGE);
+                        SimAddress mdl = m.allocatePages(PAGE);
                         m.calls().mmMapLockedPagesWithReservedMapping(freedReservation(m), TAG, mdl,
                                 KernelMachine.MM_CACHED);
                     }),
@@ -68,15 +68,15 @@ public final class Violations {
                             + "at a later page of the range misreads it: 0xDA/0x104 in ReactOS.",
                     List.of(R, K), HEADER_BASED, PTE_MISUSE, p1(0x104), Refusals.NON_DIVISIBLE_OFFSET,
                     m -> {
-                        Pointer base = m.reserve(2 * PAGE, TAG);
-                        m.calls().mmMapLockedPagesWithReservedMapping(base.share(PAGE), TAG, m.allocatePages(PAGE),
+                        SimAddress base = m.reserve(2 * PAGE, TAG);
+                        m.calls().mmMapLockedPagesWithReservedMapping(base.plus(PAGE), TAG, m.allocatePages(PAGE),
                                 KernelMachine.MM_CACHED);
                     }),
             new Violation("unmap-outside-any-reservation",
                     "Unmapping at an address inside no reservation reportedly raises 0xDA/0x106 (P4 = 2).",
                     List.of(X), MODERN, PTE_MISUSE, p1(0x106), Refusals.FOREIGN_OBJECT,
                     m -> {
-                        Pointer mdl = m.allocatePages(PAGE);
+                        SimAddress mdl = m.allocatePages(PAGE);
                         m.calls().mmUnmapReservedMapping(freedReservation(m), TAG, mdl);
                     }),
             new Violation("free-outside-any-reservation",
@@ -87,7 +87,7 @@ public final class Violations {
                     "Mapping into a range that is already mapped: 0xDA/0x107; unmap first.",
                     List.of(D, X), MODERN, PTE_MISUSE, p1(0x107), Refusals.MAP_WHILE_MAPPED,
                     m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
+                        SimAddress base = m.reserve(PAGE, TAG);
                         m.map(base, TAG, m.allocatePages(PAGE));
                         m.calls().mmMapLockedPagesWithReservedMapping(base, TAG, m.allocatePages(PAGE),
                                 KernelMachine.MM_CACHED);
@@ -96,16 +96,16 @@ public final class Violations {
                     "Unmapping with another tag than the owner's: 0xDA/0x108 on header-based builds.",
                     List.of(D, R), HEADER_BASED, PTE_MISUSE, p1(0x108), Refusals.UNMAP_WRONG_TAG,
                     m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
-                        Pointer mdl = m.allocatePages(PAGE);
+                        SimAddress base = m.reserve(PAGE, TAG);
+                        SimAddress mdl = m.allocatePages(PAGE);
                         m.calls().mmUnmapReservedMapping(m.map(base, TAG, mdl), Refusals.WRONG_TAG, mdl);
                     }),
             new Violation("unmap-more-than-reserved",
                     "Unmapping with an MDL larger than the range: 0xDA/0x10A.",
                     List.of(D, X), MODERN, PTE_MISUSE, p1(0x10A), Refusals.MAP_TOO_LARGE,
                     m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
-                        Pointer big = m.allocatePages(2 * PAGE);
+                        SimAddress base = m.reserve(PAGE, TAG);
+                        SimAddress big = m.allocatePages(2 * PAGE);
                         m.map(base, TAG, m.partial(big, 0, (int) PAGE));
                         m.calls().mmUnmapReservedMapping(base, TAG, big);
                     }),
@@ -117,8 +117,8 @@ public final class Violations {
                     "Leaving part of a non-divisible range mapped (unmapping with a shorter MDL): 0xDA/0x10C.",
                     List.of(D, X), MODERN, PTE_MISUSE, p1(0x10C), Refusals.UNMAP_TWICE,
                     m -> {
-                        Pointer base = m.reserve(2 * PAGE, TAG);
-                        Pointer pages = m.allocatePages(2 * PAGE);
+                        SimAddress base = m.reserve(2 * PAGE, TAG);
+                        SimAddress pages = m.allocatePages(2 * PAGE);
                         m.map(base, TAG, pages);
                         m.calls().mmUnmapReservedMapping(base, TAG, m.partial(pages, 0, (int) PAGE));
                     }),
@@ -132,7 +132,7 @@ public final class Violations {
                     List.of(D), MODERN, VERIFIER, p1(0x85), Refusals.FOREIGN_OBJECT,
                     m -> {
                         KernelCalls calls = m.calls();
-                        Pointer user = calls.userAlloc(PAGE);
+                        SimAddress user = calls.userAlloc(PAGE);
                         calls.mmMapLockedPagesWithReservedMapping(m.reserve(PAGE, TAG), TAG,
                                 calls.ioAllocateMdl(user, (int) PAGE), KernelMachine.MM_CACHED);
                     }),
@@ -141,7 +141,7 @@ public final class Violations {
                             + "short) raises 0xC4/0x82 instead of returning NULL.",
                     List.of(D), MODERN, VERIFIER, p1(0x82), DeviceScenarios.FORWARD_PROGRESS,
                     m -> {
-                        Pointer mdl = m.allocatePages(PAGE);
+                        SimAddress mdl = m.allocatePages(PAGE);
                         m.simulator().failNth(FaultKind.MAPPING, 1);
                         m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, true,
                                 KernelCalls.NORMAL_PAGE_PRIORITY);
@@ -150,8 +150,8 @@ public final class Violations {
                     "Driver Verifier: IoFreeMdl on an MDL that is still mapped: 0xC4/0xB8.",
                     List.of(D), MODERN, VERIFIER, p1(0xB8), Refusals.RELEASE_MAPPED_PAGES,
                     m -> {
-                        Pointer base = m.reserve(PAGE, TAG);
-                        Pointer partial = m.partial(m.allocatePages(PAGE), 0, (int) PAGE);
+                        SimAddress base = m.reserve(PAGE, TAG);
+                        SimAddress partial = m.partial(m.allocatePages(PAGE), 0, (int) PAGE);
                         m.map(base, TAG, partial);
                         m.calls().ioFreeMdl(partial);
                     }),
@@ -164,7 +164,7 @@ public final class Violations {
                     List.of(D), MODERN, VERIFIER, p1(0x7C), Refusals.RELEASE_MAPPED_PAGES,
                     m -> {
                         KernelCalls calls = m.calls();
-                        Pointer user = calls.userAlloc(PAGE);
+                        SimAddress user = calls.userAlloc(PAGE);
                         calls.mmUnlockPages(calls.ioAllocateMdl(user, (int) PAGE));
                     }));
 
@@ -187,8 +187,8 @@ public final class Violations {
      *
      * @return the freed range's base
      */
-    private static Pointer freedReservation(KernelMachine m) {
-        Pointer base = m.reserve(PAGE, TAG);
+    private static SimAddress freedReservation(KernelMachine m) {
+        SimAddress base = m.reserve(PAGE, TAG);
         m.calls().mmFreeMappingAddress(base, TAG);
         m.expectAlive("MmFreeMappingAddress");
         return base;
