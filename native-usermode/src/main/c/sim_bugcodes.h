@@ -17,6 +17,9 @@
 #define BAD_POOL_CALLER                     0xC2u
 #define DRIVER_VERIFIER_DETECTED_VIOLATION  0xC4u
 #define SYSTEM_PTE_MISUSE                   0xDAu
+/* [S] not a Windows bug check: the host refused an mmap the simulator cannot do without (P1 errno,
+ * P2 address, P3 pages); the machine is stopped so that its state cannot drift from the host's. */
+#define SIM_HOST_FAULT                      RESMAP_SIM_HOST_FAULT
 
 /* 0xDA SYSTEM_PTE_MISUSE, parameter 1 [D] unless noted */
 #define PTE_MISUSE_ZERO_PAGES               0x100u

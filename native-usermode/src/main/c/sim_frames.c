@@ -10,7 +10,9 @@
 #define _GNU_SOURCE
 #include "sim_machine.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,8 +20,9 @@
 
 /* Allocations take frames in runs of this many, leaving one free frame between runs, so that the
  * MDLs a driver gets describe scattered frames, as they often do on Windows, and the multi-run
- * mapping paths are exercised. */
-#define SCATTER_RUN 3
+ * mapping paths are exercised. Each run is one host mapping when mapped, so the runs are long enough
+ * that a large mapping does not cost the host a mapping per page or two. */
+#define SCATTER_RUN 16
 
 int sim_frames_init(resmap_sim_machine *m)
 {
@@ -137,9 +140,12 @@ int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, si
             run++;
         }
         void *at = (uint8_t *)va + i * PAGE_SIZE;
-        if (mmap(at, run * PAGE_SIZE, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, m->memfd,
-                 (off_t)(frames[i] * PAGE_SIZE)) == MAP_FAILED) {
-            sim_unmap_to_reserved(va, i);
+        if (mmap(at, run * PAGE_SIZE, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
+                 m->memfd, (off_t)(frames[i] * PAGE_SIZE)) == MAP_FAILED) {
+            /* Within the budget the host should never refuse: that it did is reported, never
+             * absorbed. A failed MAP_FIXED may have unmapped the range, so all of it goes back. */
+            sim_host_fault_locked(m, "mmap", at, run, errno);
+            sim_unmap_to_reserved(m, va, i + run);
             return -1;
         }
         i += run;
@@ -147,20 +153,42 @@ int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, si
     return 0;
 }
 
-void *sim_arena_reserve(size_t pages)
+void *sim_arena_reserve(resmap_sim_machine *m, size_t pages)
 {
+    void *arena;
+    if (sim_machine_charge_locked(m, 1) != 0) {
+        return NULL;
+    }
     /* MAP_NORESERVE: an arena as large as the machine's memory costs nothing until frames are mapped
      * into it, page by page, with sim_map_frames. */
-    void *arena = mmap(NULL, pages * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                       -1, 0);
-    return arena == MAP_FAILED ? NULL : arena;
+    arena = mmap(NULL, pages * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (arena == MAP_FAILED) {
+        sim_machine_uncharge_locked(m, 1);
+        return NULL;
+    }
+    return arena;
 }
 
-int sim_unmap_to_reserved(void *va, size_t pages)
+void sim_arena_release(resmap_sim_machine *m, void *arena, size_t pages)
+{
+    /* munmap of a whole arena cannot need a split; should the host refuse anyway, the range stays
+     * charged (it is still there) and the refusal is said. */
+    if (munmap(arena, pages * PAGE_SIZE) != 0) {
+        fprintf(stderr, "resmap-sim: host munmap of an arena of %zu pages at %p failed: %s\n", pages, arena,
+                strerror(errno));
+        m->host_leaked = 1;
+    }
+}
+
+int sim_unmap_to_reserved(resmap_sim_machine *m, void *va, size_t pages)
 {
     if (pages == 0) {
         return 0;
     }
-    return mmap(va, pages * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-                -1, 0) == MAP_FAILED ? -1 : 0;
+    if (mmap(va, pages * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+             0) == MAP_FAILED) {
+        sim_host_fault_locked(m, "mmap(PROT_NONE)", va, pages, errno);
+        return -1;
+    }
+    return 0;
 }

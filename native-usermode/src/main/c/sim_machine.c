@@ -66,6 +66,7 @@ RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cf
         sim_user_destroy(m);
         sim_ptes_destroy(m);
         sim_frames_destroy(m);
+        sim_host_uncharge(m->host_charged);
         pthread_mutex_destroy(&m->lock);
         free(m);
         return NULL;
@@ -100,6 +101,10 @@ RESMAP_SIM_API void resmap_sim_destroy(resmap_sim_machine *m)
     sim_user_destroy(m);
     sim_ptes_destroy(m);
     sim_frames_destroy(m);
+    /* Every host mapping of the machine went with its arenas. */
+    if (!m->host_leaked) {
+        sim_host_uncharge(m->host_charged);
+    }
     free(m->trace);
     pthread_mutex_destroy(&m->lock);
     free(m);

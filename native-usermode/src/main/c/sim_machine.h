@@ -33,6 +33,7 @@ enum sim_pte_kind {
 
 struct sim_reservation {
     struct sim_reservation *next;
+    uint64_t host_charge;   /* host mappings charged for it (sim_host.c) */
     size_t first_pte;       /* the first usable page; its two header PTEs precede it */
     size_t pages;
     ULONG tag;
@@ -41,6 +42,7 @@ struct sim_reservation {
 
 struct sim_ordinary_mapping {
     struct sim_ordinary_mapping *next;
+    uint64_t host_charge;
     size_t first_pte;
     size_t pages;
     PMDL mdl;               /* compared, never dereferenced: the MDL may be gone */
@@ -55,6 +57,7 @@ enum sim_frame_use {
 
 struct sim_user_buffer {
     struct sim_user_buffer *next;
+    uint64_t host_charge;
     size_t first_page;      /* page index in the user arena */
     size_t pages;
     PFN_NUMBER *frames;
@@ -146,6 +149,10 @@ struct resmap_sim_machine {
     void *recent_frees[SIM_RECENT_FREES];
     unsigned recent_free_next;
 
+    /* host mappings this machine has charged to the process's budget (sim_host.c) */
+    uint64_t host_charged;
+    int host_leaked;                /* an arena the host would not unmap: its charge is never given back */
+
     /* fault injection */
     uint64_t attempts[SIM_FAULT_KINDS];
     uint64_t fail_at[SIM_FAULT_KINDS];
@@ -235,13 +242,30 @@ size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t cou
 void sim_frames_release_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
 int sim_frame_valid_locked(resmap_sim_machine *m, PFN_NUMBER pfn);
 
-/* Mapping frames at real addresses (sim_frames.c). */
-/* writable = 0 maps them PROT_READ, so a write through the mapping faults for real. */
+/* Mapping frames at real addresses (sim_frames.c). The host mappings this needs must have been
+ * charged (sim_machine_charge_locked) by the caller. writable = 0 maps them PROT_READ, so a write
+ * through the mapping faults for real. A host refusal is a host fault (the machine is stopped) and
+ * -1; nothing is then left mapped. */
 int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count, int writable);
-/* A PROT_NONE arena of this many pages, reserved but backed by nothing (the system PTEs, user memory);
- * NULL if the host refused. */
-void *sim_arena_reserve(size_t pages);
-int sim_unmap_to_reserved(void *va, size_t pages);
+/* A PROT_NONE arena of this many pages, reserved but backed by nothing (the system PTEs, user memory),
+ * charged as one host mapping; NULL if the budget or the host refused. sim_arena_release gives it
+ * back to the host. */
+void *sim_arena_reserve(resmap_sim_machine *m, size_t pages);
+void sim_arena_release(resmap_sim_machine *m, void *arena, size_t pages);
+/* Puts pages back to reserved (PROT_NONE); a host refusal is a host fault and -1. */
+int sim_unmap_to_reserved(resmap_sim_machine *m, void *va, size_t pages);
+
+/* The host mapping budget (sim_host.c): charge fails (-1) when the process's simulator mappings
+ * would pass the budget; the machine variants keep m->host_charged, given back at destroy. */
+int sim_host_charge(uint64_t mappings);
+void sim_host_uncharge(uint64_t mappings);
+int sim_machine_charge_locked(resmap_sim_machine *m, uint64_t mappings);
+void sim_machine_uncharge_locked(resmap_sim_machine *m, uint64_t mappings);
+/* Host mappings that mapping these frames in order may add: 2 per run of consecutive frames. */
+uint64_t sim_runs(const PFN_NUMBER *frames, size_t count);
+#define SIM_HOST_MAPPINGS_PER_RUN 2u
+/* Records the host's refusal of an mmap (errno `error`) as the machine's stop code SIM_HOST_FAULT. */
+void sim_host_fault_locked(resmap_sim_machine *m, const char *what, const void *va, size_t pages, int error);
 
 /* System PTEs (sim_ptes.c). */
 int sim_ptes_init(resmap_sim_machine *m);

@@ -17,6 +17,7 @@ int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL
             *link = o->next;
             sim_ptes_unmap_locked(m, o->first_pte, o->pages);
             sim_ptes_release_locked(m, o->first_pte, o->pages);
+            sim_machine_uncharge_locked(m, o->host_charge);
             m->ordinary_count--;
             m->ordinary_mapped_pages -= o->pages;
             free(o);
@@ -34,6 +35,8 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     struct sim_ordinary_mapping *o;
     size_t pages, first;
     PPFN_NUMBER frames;
+    uint64_t charge;
+    int charged;
 
     if (mdl == NULL) {
         sim_call_bugcheck(call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
@@ -52,14 +55,20 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
         return NULL;
     }
     frames = MmGetMdlPfnArray(mdl);
-    first = sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) ? (size_t)-1
-                                                           : sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY);
+    /* The host mappings it needs are charged first: past the budget the map fails as it does when
+     * system PTEs are short (sim_host.c). */
+    charge = sim_runs(frames, pages) * SIM_HOST_MAPPINGS_PER_RUN;
+    charged = !sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) && sim_machine_charge_locked(m, charge) == 0;
+    first = charged ? sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY) : (size_t)-1;
     o = first == (size_t)-1 ? NULL : calloc(1, sizeof(*o));
     /* [D] from Windows 8 on, MdlMappingNoWrite in Priority makes the mapping read-only. */
     if (o == NULL ||
         sim_ptes_map_locked(m, first, frames, pages, cache, (priority & MdlMappingNoWrite) == 0) != 0) {
         if (first != (size_t)-1) {
             sim_ptes_release_locked(m, first, pages);
+        }
+        if (charged) {
+            sim_machine_uncharge_locked(m, charge);
         }
         free(o);
         if (bugcheck_on_failure && !(mdl->MdlFlags & MDL_MAPPING_CAN_FAIL)) {
@@ -74,6 +83,7 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     }
     o->first_pte = first;
     o->pages = pages;
+    o->host_charge = charge;
     o->mdl = mdl;
     o->next = m->ordinary;
     m->ordinary = o;

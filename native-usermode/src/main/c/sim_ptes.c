@@ -8,12 +8,11 @@
 #include "sim_machine.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
 
 int sim_ptes_init(resmap_sim_machine *m)
 {
     size_t n = m->config.system_ptes;
-    void *arena = sim_arena_reserve(n);
+    void *arena = sim_arena_reserve(m, n);
     if (arena == NULL) {
         return -1;
     }
@@ -37,7 +36,7 @@ int sim_ptes_init(resmap_sim_machine *m)
 void sim_ptes_destroy(resmap_sim_machine *m)
 {
     if (m->sysva != NULL) {
-        munmap(m->sysva, m->ptes_total * PAGE_SIZE);
+        sim_arena_release(m, m->sysva, m->ptes_total);
         m->sysva = NULL;
     }
     free(m->pte_kind);
@@ -126,7 +125,8 @@ RESMAP_SIM_API int resmap_sim_mapping_cache_type(resmap_sim_machine *m, const vo
 
 void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count)
 {
-    sim_unmap_to_reserved(sim_pte_address(m, first), count);
+    /* A refusal stops the machine (a host fault); the bookkeeping below still follows the driver. */
+    sim_unmap_to_reserved(m, sim_pte_address(m, first), count);
     for (size_t i = first; i < first + count; i++) {
         if (m->pte_frame[i] != SIM_NO_FRAME) {
             m->frame_maps[m->pte_frame[i]]--;

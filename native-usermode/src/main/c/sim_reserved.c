@@ -149,8 +149,17 @@ static PVOID allocate_mapping_address(struct sim_call *call, SIZE_T bytes, ULONG
     if (r == NULL) {
         return NULL;
     }
+    /* A reserved map must not fail for want of resources (the reservation holds them), so the host
+     * mappings its mappings could ever need - a run per page at worst - are charged here, and the
+     * reservation is refused (NULL, as when system PTEs are short) if the budget lacks them. */
+    r->host_charge = (uint64_t)pages * SIM_HOST_MAPPINGS_PER_RUN;
+    if (sim_machine_charge_locked(m, r->host_charge) != 0) {
+        free(r);
+        return NULL;
+    }
     first = sim_ptes_take_locked(m, pages + HEADER_PTES, SIM_PTE_RESERVED);
     if (first == NO_PTE) {
+        sim_machine_uncharge_locked(m, r->host_charge);
         free(r);
         return NULL;
     }
@@ -378,6 +387,7 @@ static void free_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     sim_ptes_release_locked(m, r->first_pte - HEADER_PTES, r->pages + HEADER_PTES);
     m->reservation_count--;
     m->reserved_pages -= r->pages;
+    sim_machine_uncharge_locked(m, r->host_charge);
     free(r);
 }
 

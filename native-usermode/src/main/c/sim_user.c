@@ -8,12 +8,11 @@
 #include "sim_machine.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
 
 int sim_user_init(resmap_sim_machine *m)
 {
     size_t n = m->config.physical_pages;
-    void *arena = sim_arena_reserve(n);
+    void *arena = sim_arena_reserve(m, n);
     if (arena == NULL) {
         return -1;
     }
@@ -32,7 +31,7 @@ void sim_user_destroy(resmap_sim_machine *m)
         free(u);
     }
     if (m->userva != NULL) {
-        munmap(m->userva, m->user_pages * PAGE_SIZE);
+        sim_arena_release(m, m->userva, m->user_pages);
         m->userva = NULL;
     }
     free(m->user_page_used);
@@ -94,11 +93,20 @@ RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes)
         release_user_pages_locked(m, u->first_page, pages);
         goto fail;
     }
+    /* Refused, like a process out of address space, when the host mappings it needs would pass
+     * the budget (sim_host.c). */
+    u->host_charge = sim_runs(u->frames, pages) * SIM_HOST_MAPPINGS_PER_RUN;
+    if (sim_machine_charge_locked(m, u->host_charge) != 0) {
+        sim_frames_release_locked(m, u->frames, pages);
+        release_user_pages_locked(m, u->first_page, pages);
+        goto fail;
+    }
     for (size_t i = 0; i < pages; i++) {
         m->frame_cache[u->frames[i]] = (int8_t)MmCached; /* process memory is cached memory */
     }
     va = m->userva + u->first_page * PAGE_SIZE;
     if (sim_map_frames(m, va, u->frames, pages, 1) != 0) {
+        sim_machine_uncharge_locked(m, u->host_charge);
         sim_frames_release_locked(m, u->frames, pages);
         release_user_pages_locked(m, u->first_page, pages);
         va = NULL;
@@ -144,8 +152,13 @@ RESMAP_SIM_API int resmap_sim_user_free(resmap_sim_machine *m, void *p)
             return -1;
         }
     }
+    if (sim_unmap_to_reserved(m, p, u->pages) != 0) {
+        /* The host still maps the frames: they are not handed out again (the machine is stopped). */
+        pthread_mutex_unlock(&m->lock);
+        return -1;
+    }
     *link = u->next;
-    sim_unmap_to_reserved(p, u->pages);
+    sim_machine_uncharge_locked(m, u->host_charge);
     release_user_pages_locked(m, u->first_page, u->pages);
     sim_frames_release_locked(m, u->frames, u->pages);
     m->frames_user -= u->pages;

@@ -96,6 +96,20 @@ RESMAP_SIM_API int resmap_sim_fail_nth(resmap_sim_machine *m, int kind, uint32_t
 /* Allocations of a kind attempted so far (to drive "fail the 1st, 2nd, ... allocation" loops). */
 RESMAP_SIM_API uint64_t resmap_sim_allocations(resmap_sim_machine *m, int kind);
 
+/* The host mapping budget. Every simulated mapping is a real host mapping, and Linux caps a process's
+ * mappings at vm.max_map_count; the simulator keeps its own below a budget derived from that sysctl and
+ * from the mappings the process had when the first machine was made (less an eighth of the cap, left to
+ * the rest of the process). A reservation, an ordinary mapping or a user buffer whose host mappings
+ * would pass the budget is refused as Windows refuses one it has no resources for (NULL), before any
+ * state changes. resmap_sim_host_budget reports the process-wide use and limit (either pointer may be
+ * NULL); resmap_sim_set_host_budget sets the limit (for tests; 0 = derive it from the host again). */
+RESMAP_SIM_API void resmap_sim_host_budget(uint64_t *used, uint64_t *limit);
+RESMAP_SIM_API void resmap_sim_set_host_budget(uint64_t limit);
+
+/* A machine stops with this code (not a Windows bug check) if the host refuses an mmap the simulator
+ * cannot do without (P1 errno, P2 address, P3 pages): its state would otherwise drift from the host's. */
+#define RESMAP_SIM_HOST_FAULT 0xE0DA0F00u
+
 /* Call trace: one line per kernel call, e.g.
  *   MmAllocateMappingAddress(8192, 'RsMp') = sysva+0x2000
  *   MmMapLockedPagesWithReservedMapping(sysva+0x2000, 'RsMp', mdl#3, MmCached) = sysva+0x2010

@@ -20,7 +20,9 @@ public record Bugcheck(int code, long[] params) {
             Map.entry(0x76, "PROCESS_HAS_LOCKED_PAGES: a process ended with user pages still locked"),
             Map.entry(0xC2, "BAD_POOL_CALLER: a bad pool request, e.g. freeing memory twice or with the wrong call"),
             Map.entry(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION: Driver Verifier caught a rule violation"),
-            Map.entry(0xDA, "SYSTEM_PTE_MISUSE: a system PTE routine was called wrongly"));
+            Map.entry(0xDA, "SYSTEM_PTE_MISUSE: a system PTE routine was called wrongly"),
+            Map.entry(0xE0DA0F00, "RESMAP_SIM_HOST_FAULT: not a Windows bug check; the host refused a mapping the "
+                    + "simulator needed, so the machine was stopped (see stderr)"));
 
     private static final Map<Long, String> PTE_MISUSE = Map.ofEntries(
             Map.entry(0x100L, "asked for 0 pages"),
