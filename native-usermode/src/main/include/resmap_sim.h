@@ -151,7 +151,11 @@ RESMAP_SIM_API resmap_sim_session *resmap_sim_open(resmap_sim_machine *m);
 RESMAP_SIM_API int32_t resmap_sim_ioctl(resmap_sim_session *s, uint32_t code, const void *in,
                                         uint32_t in_len, void *out, uint32_t out_len,
                                         uint32_t *bytes_returned);
-/* Cleanup then close, as the I/O manager does when the last handle goes away. */
+/* The last handle of the session goes away: IRP_MJ_CLEANUP at once, IRP_MJ_CLOSE once the requests in
+ * flight on it have completed; returns after the close. From the moment it begins, a request on s
+ * returns STATUS_FILE_CLOSED (0xC0000128) without reaching the driver, and so does every later one:
+ * the session's record stays until its machine is destroyed, so a racing thread gets a status, not
+ * freed memory. Closing twice does nothing. */
 RESMAP_SIM_API void resmap_sim_close(resmap_sim_session *s);
 
 /* Protocol self-description, so that other languages can check their mirror of resmap_protocol.h.
