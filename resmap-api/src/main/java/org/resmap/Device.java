@@ -6,6 +6,7 @@ import org.resmap.internal.Transport;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -338,6 +339,17 @@ final class Device {
     boolean closed() {
         synchronized (lock) {
             return closed;
+        }
+    }
+
+    /** @return the objects still open, in the order {@link #close()} would close them; empty once closed */
+    List<AutoCloseable> openObjects() {
+        synchronized (lock) {
+            List<AutoCloseable> open = new ArrayList<>(mappings);
+            open.addAll(pageSets);
+            open.addAll(reservations);
+            open.addAll(userBuffers);
+            return List.copyOf(open);
         }
     }
 

@@ -6,6 +6,7 @@ import org.resmap.internal.Transport;
 import org.resmap.internal.WindowsTransport;
 
 import java.lang.ref.Cleaner;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -253,6 +254,15 @@ public final class ResMap implements AutoCloseable {
     /** @return the simulated machine behind this device, present on the simulator back end only */
     public Optional<Simulator> simulator() {
         return Optional.ofNullable(simulator);
+    }
+
+    /**
+     * @return the reservations, page sets, mappings and user buffers this device handed out that are not
+     *     closed yet (mappings first, as {@link #close()} closes them); their {@code toString()} says what
+     *     each is. For leak checks, e.g. the resmap-junit extension's.
+     */
+    public List<AutoCloseable> openObjects() {
+        return device.openObjects();
     }
 
     /**
