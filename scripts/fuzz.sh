@@ -4,8 +4,9 @@
 #
 #   scripts/fuzz.sh SECONDS
 #
-# Fails on any crash, sanitizer report, leak, simulated bugcheck, disallowed status or resource left
-# after a session closes (the harness aborts on each of those; libFuzzer saves the input under
+# Fails on any crash, sanitizer report, leak, simulated bugcheck, disallowed status (STATUS_UNSUCCESSFUL
+# included), change of state by a failed request, READ of other bytes than were written, or resource
+# left after the sessions close (the harness aborts on each of those; libFuzzer saves the input under
 # native-usermode/target/fuzz/artifacts/). The seeds come from make_seeds.py; inputs the run finds
 # go to native-usermode/target/fuzz/corpus, which later runs start from.
 #

@@ -75,7 +75,9 @@ ResmapDestroyObjectsOfTypes(
 
     PAGED_CODE();
 
-    for (index = 0; index < RESMAP_MAX_OBJECTS; index++) {
+    /* The walk stops once the session holds nothing more, so the cleanup of an empty or nearly empty
+     * session does not visit every slot. */
+    for (index = 0; index < RESMAP_MAX_OBJECTS && Session->ObjectCount != 0; index++) {
         object = ResmapObjectAt(Session, index);
         if (object == NULL || (object->Type != FirstType && object->Type != SecondType)) {
             continue;

@@ -211,6 +211,9 @@ VOID SimPagedCodeCheck(const char *Function)
         return;
     }
     call.quiet = 1;
-    sim_call_args(&call, "%s", Function);
+    /* Formatted only for the trace: PAGED_CODE runs at the top of every core routine. */
+    if (call.m->tracing) {
+        sim_call_args(&call, "%s", Function);
+    }
     sim_leave(&call);
 }

@@ -1,105 +1,112 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of fuzz_ioctl: valid request sequences, one file each, in the record format
-that fuzz_ioctl.c describes (operation, handle patches, input length, output length, input bytes).
+that fuzz_ioctl.c describes (a machine byte, then per record: operation, session and kind, then the
+request's fields as the harness reads them).
 
     make_seeds.py DIR
 
-Each IOCTL has at least one seed in which it succeeds; the longer ones run whole lifecycles so that
-the fuzzer starts from inputs that reach deep states (mapped reservations, ring buffers, locked user
-buffers) and mutates from there.
+Each IOCTL has a seed in which it succeeds; the longer ones run whole lifecycles on several sessions,
+with faults and a close in the middle, so that the fuzzer starts from inputs that reach deep states
+(mapped reservations, ring buffers, locked user buffers, read-only buffers) and mutates from there.
 """
 import os
 import struct
 import sys
 
-# Index of each IOCTL in fuzz_ioctl.c's kIoctls.
+# Index of each IOCTL in fuzz_ioctl.c's kIoctls, and the harness's own operations.
 GET_INFO, RESERVE, FREE, ALLOCATE, LOCK, RELEASE, MAP_RESERVED, UNMAP_RESERVED, MAP_ORDINARY, \
     UNMAP_ORDINARY, READ, WRITE, QUERY = range(13)
-NONE = 15
-PAGE = 4096
-TAG = 0x41414141
-DIVISIBLE = 1
-CACHED = 1
+FAULT, REOPEN = 13, 14
+
+DEFAULT_BUILD, WIN10_1507, WIN81 = 0, 1, 2
+THREE_SESSIONS = 4
 
 
-def record(op, data=b"", out_len=0, first=NONE, second=NONE):
-    """One request; first/second name remembered handles (0 = the first object this input made)."""
-    return struct.pack("<BBHH", op, first | second << 4, len(data), out_len) + data
+def rec(op, session, *body):
+    return bytes([op, session & 3]) + bytes(body)
 
 
-def reserve(pages, flags=0):
-    return record(RESERVE, struct.pack("<QII", pages * PAGE, TAG, flags), 32)
+def reserve(s, pages, divisible=False):
+    return rec(RESERVE, s, 0x20 if divisible else 0x00, pages - 1)
 
 
-def allocate(pages):
-    return record(ALLOCATE, struct.pack("<QII", pages * PAGE, CACHED, 0), 32)
+def allocate(s, pages):
+    return rec(ALLOCATE, s, 0x01, pages - 1)
 
 
-def lock(offset, size):
-    # first != NONE: the harness moves Address into its simulated user buffer.
-    return record(LOCK, struct.pack("<QQII", offset, size, 2, 0), 32, first=0)
+def lock(s, offset, pages, read_only=False):
+    return rec(LOCK, s, 0x01 if read_only else 0x00, *struct.pack("<H", offset), pages - 1)
 
 
-def map_reserved(page_set, reservation, offset=0, size=0, at=0):
-    body = struct.pack("<QQQQQII", 0, offset, size, 0, at, TAG, CACHED)
-    return record(MAP_RESERVED, body, 32, first=page_set, second=reservation)
+def map_reserved(s, page_set=0, reservation=0, at_page=0):
+    shape = 0x40 | (0x10 if at_page else 0)
+    return rec(MAP_RESERVED, s, page_set, reservation, shape, *([at_page] if at_page else []))
 
 
-def map_ordinary(page_set, offset=0, size=0):
-    return record(MAP_ORDINARY, struct.pack("<QQQQQII", 0, offset, size, 0, 0, 0, CACHED), 32, first=page_set)
+def map_ordinary(s, page_set=0):
+    return rec(MAP_ORDINARY, s, page_set, 0x00, 0x40)
 
 
-def tagged(op, handle):
-    return record(op, struct.pack("<QII", 0, TAG, 0), 0, first=handle)
+def write(s, mapping, offset, size, seed=0x33):
+    return rec(WRITE, s, mapping, *struct.pack("<HH", size - 1, offset), seed)
 
 
-def by_handle(op, handle, out_len=0):
-    return record(op, struct.pack("<Q", 0), out_len, first=handle)
+def read(s, mapping, offset, size):
+    return rec(READ, s, mapping, *struct.pack("<HH", size - 1, offset))
 
 
-def write(mapping, offset, payload):
-    return record(WRITE, struct.pack("<QQII", 0, offset, len(payload), 0) + payload, 0, first=mapping)
+def unmap_reserved(s, mapping):
+    return rec(UNMAP_RESERVED, s, mapping, 0)
 
 
-def read(mapping, offset, size):
-    return record(READ, struct.pack("<QQII", 0, offset, size, 0), size, first=mapping)
+def unmap_ordinary(s, mapping):
+    return rec(UNMAP_ORDINARY, s, mapping)
+
+
+def release(s, page_set):
+    return rec(RELEASE, s, page_set)
+
+
+def free(s, reservation):
+    return rec(FREE, s, reservation, 0)
+
+
+def query(s, handle):
+    return rec(QUERY, s, handle)
+
+
+def lifecycle(s):
+    return (reserve(s, 2) + allocate(s, 2) + map_reserved(s) + write(s, 2, 16, 32) + read(s, 2, 16, 32) +
+            query(s, 2) + unmap_reserved(s, 2) + release(s, 1) + free(s, 0) + rec(GET_INFO, s))
 
 
 SEEDS = {
-    "get_info": [record(GET_INFO, b"", 72)],
-    "reserve_query_free": [reserve(1), by_handle(QUERY, 0, 64), tagged(FREE, 0)],
-    "allocate_release": [allocate(2), by_handle(QUERY, 0, 64), by_handle(RELEASE, 0)],
-    "lock_release": [lock(100, 5000), by_handle(QUERY, 0, 64), by_handle(RELEASE, 0)],
-    "map_reserved_lifecycle": [
-        reserve(2), allocate(2), map_reserved(1, 0), write(2, 10, b"resmap"), read(2, 0, 32),
-        by_handle(QUERY, 2, 64), tagged(UNMAP_RESERVED, 2), by_handle(RELEASE, 1), tagged(FREE, 0),
-    ],
-    "map_ordinary_lifecycle": [
-        allocate(3), map_ordinary(0, PAGE + 100, 5000), write(1, 0, b"x" * 64), read(1, 4990, 10),
-        by_handle(UNMAP_ORDINARY, 1), by_handle(RELEASE, 0),
-    ],
-    "ring_buffer": [
-        reserve(8, DIVISIBLE), allocate(4), map_reserved(1, 0), map_reserved(1, 0, at=4 * PAGE),
-        write(2, 4 * PAGE - 4, b"wrap"), read(3, 4 * PAGE - 4, 8), record(GET_INFO, b"", 72),
-    ],
-    "user_buffer_mapped": [reserve(3), lock(10, 2 * PAGE), map_reserved(1, 0), read(2, 0, 16)],
-    "sub_range_mapped": [reserve(4), allocate(3), map_reserved(1, 0, PAGE + 100, 5000), read(2, 4999, 1)],
-    "left_open_for_cleanup": [
-        reserve(4), reserve(8, DIVISIBLE), allocate(4), lock(0, PAGE), map_reserved(2, 0),
-        map_reserved(3, 1, at=2 * PAGE), map_ordinary(2), map_ordinary(3),
-    ],
+    "info": bytes([DEFAULT_BUILD]) + rec(GET_INFO, 0),
+    "lifecycle": bytes([DEFAULT_BUILD]) + lifecycle(0),
+    "lifecycle-two-sessions": bytes([DEFAULT_BUILD]) + lifecycle(0) + lifecycle(1),
+    "lifecycle-win81": bytes([WIN81]) + lifecycle(0),
+    "lifecycle-win10-1507": bytes([WIN10_1507 | THREE_SESSIONS]) + lifecycle(2),
+    "ring": bytes([DEFAULT_BUILD]) + reserve(0, 4, divisible=True) + allocate(0, 2) +
+            map_reserved(0, 1, 0, 0) + map_reserved(0, 1, 0, 2) + write(0, 2, 4090, 12) + read(0, 3, 4090, 12),
+    "user-buffer": bytes([DEFAULT_BUILD]) + lock(0, 100, 2) + map_ordinary(0) + write(0, 1, 0, 64) +
+                   read(0, 1, 0, 64) + unmap_ordinary(0, 1) + release(0, 0),
+    "read-only-buffer": bytes([DEFAULT_BUILD]) + lock(1, 0, 1, read_only=True) + reserve(1, 1) +
+                        map_reserved(1, 0, 1) + write(1, 2, 0, 8) + read(1, 2, 0, 8),
+    "ordinary": bytes([DEFAULT_BUILD]) + allocate(0, 3) + map_ordinary(0) + map_ordinary(0) +
+                write(0, 1, 100, 50) + read(0, 2, 100, 50),
+    "faults": bytes([DEFAULT_BUILD]) + rec(FAULT, 0, 0x02) + lifecycle(0) + rec(FAULT, 0, 0x13) + lifecycle(0) +
+              rec(FAULT, 1, 0x01) + lifecycle(1) + rec(FAULT, 0, 0x04) + allocate(0, 1) + map_ordinary(0),
+    "close-with-objects": bytes([DEFAULT_BUILD]) + reserve(0, 2) + allocate(0, 2) + map_reserved(0) +
+                          rec(REOPEN, 0) + lifecycle(0),
 }
 
 
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, records in SEEDS.items():
-        # First byte: 0 selects the default machine (divisible reservations supported).
+    for name, data in SEEDS.items():
         with open(os.path.join(out, name), "wb") as f:
-            f.write(b"\x00" + b"".join(records))
-    with open(os.path.join(out, "old_kernel_divisible"), "wb") as f:
-        f.write(b"\x01" + reserve(2, DIVISIBLE) + reserve(2))
+            f.write(data)
 
 
 if __name__ == "__main__":
