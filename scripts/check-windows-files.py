@@ -22,8 +22,18 @@ so this script checks their structure instead, one line per check, and exits 1 i
   - the SEH wrapper native-driver/kmdf/probe.c calls MmProbeAndLockPages inside __try with an
     __except handler, and no other driver file calls it directly;
   - the control device's SDDL is D:P(A;;GA;;;SY)(A;;GA;;;BA) and is the one given to KMDF;
-  - the GitHub workflow restores the WDK packages, builds Release x64 with Code Analysis and runs
-    InfVerif.
+  - every KMDF callback whose role type allows DISPATCH_LEVEL and that uses PAGED_CODE() sits inside
+    a commented #pragma warning(disable: 28118) push/pop, the way Microsoft's samples suppress the
+    Code Analysis warning for callbacks that run at PASSIVE_LEVEL;
+  - every WdfDeviceInitFree(p) is followed by p = NULL (Static Driver Verifier's InitFreeNull);
+  - a driver that registers a process-notify routine links with /INTEGRITYCHECK;
+  - the oldest supported Windows build is one number, at least the 19041 that ExAllocatePool2 needs,
+    in README.md, the INF and Install-Driver.ps1's hint for start error 127;
+  - Enable-DriverVerifier.ps1 asks for systematic low resources simulation as Microsoft documents it:
+    rule classes 19 and 36 on Windows 11 (build 22000 on), the 0x40000 flag on Windows 10;
+  - Enable-TestSigning.ps1 and docs/windows-vm.md warn of the BitLocker recovery prompt;
+  - the GitHub workflow runs on a pinned runner image (not *-latest), restores the WDK packages,
+    builds Release x64 with Code Analysis and runs InfVerif.
 Then it runs scripts/test_check_windows_files.py, the unit tests of these checks (--no-self-test
 skips them). What only Windows can check is listed in docs/driver-build.md.
 
@@ -44,6 +54,13 @@ WDK_PACKAGES = ("Microsoft.Windows.WDK.x64", "Microsoft.Windows.SDK.CPP", "Micro
 CONFIGURATIONS = ("Debug|x64", "Release|x64")
 # DIRID 13: the package's own driver-store folder, where a primitive driver for 1903+ installs.
 DRIVER_STORE_DIRID = "13"
+# KMDF role types annotated _IRQL_requires_max_(DISPATCH_LEVEL) in the KMDF 1.15 headers: PAGED_CODE()
+# in such a callback is Code Analysis warning C28118 unless suppressed.
+DISPATCH_ROLE_TYPES = ("EVT_WDF_IO_IN_CALLER_CONTEXT", "EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL",
+                       "EVT_WDF_IO_QUEUE_IO_DEFAULT", "EVT_WDF_IO_QUEUE_IO_READ", "EVT_WDF_IO_QUEUE_IO_WRITE",
+                       "EVT_WDF_OBJECT_CONTEXT_CLEANUP", "EVT_WDF_OBJECT_CONTEXT_DESTROY")
+# ExAllocatePool2 is exported from Windows 10 version 2004 (build 19041) on.
+EX_ALLOCATE_POOL2_BUILD = 19041
 
 
 def read_text(path):
@@ -656,6 +673,128 @@ def check_sddl(root):
     return problems
 
 
+def kmdf_role_types(root):
+    """{function name: role type} from the role-type declarations in native-driver/kmdf/*.h."""
+    roles = {}
+    for header in sorted((root / "native-driver" / "kmdf").glob("*.h")):
+        for match in re.finditer(r"^\s*(EVT_WDF_\w+|DRIVER_\w+)\s+(\w+)\s*;", strip_c(read_text(header)), re.M):
+            roles[match.group(2)] = match.group(1)
+    return roles
+
+
+def check_paged_code_suppressions(root):
+    roles = kmdf_role_types(root)
+    problems = []
+    for source in sorted((root / "native-driver" / "kmdf").glob("*.c")):
+        raw = read_text(source)
+        code = strip_c(raw)
+        for name, role in roles.items():
+            if role not in DISPATCH_ROLE_TYPES:
+                continue
+            definition = re.search(r"^\s*" + re.escape(name) + r"\s*\([^;{]*\)\s*\{", code, re.M)
+            if not definition:
+                continue
+            end = matching_brace(code, definition.end() - 1)
+            if "PAGED_CODE" not in code[definition.end():end]:
+                continue
+            where = f"{source.relative_to(root)}: {name} ({role}, DISPATCH_LEVEL allowed)"
+            before, after = raw[:definition.start()], raw[end:]
+            push, pop = before.rfind("#pragma warning(push)"), before.rfind("#pragma warning(pop)")
+            disable = re.search(r"#pragma warning\(disable:\s*28118\)([^\n]*)", before[push:]) if push > pop else None
+            if not disable:
+                problems.append(f"{where} uses PAGED_CODE() outside a #pragma warning(disable: 28118) push block (C28118)")
+            elif "/*" not in disable.group(1) and "//" not in disable.group(1):
+                problems.append(f"{where}: the 28118 suppression has no comment saying why it runs at PASSIVE_LEVEL")
+            elif not re.match(r"\s*#pragma warning\(pop\)", after):
+                problems.append(f"{where}: no #pragma warning(pop) right after the function")
+    return problems
+
+
+def check_init_free_null(root):
+    problems = []
+    for source in sorted((root / "native-driver" / "kmdf").glob("*.c")):
+        code = strip_c(read_text(source))
+        for match in re.finditer(r"\bWdfDeviceInitFree\s*\(\s*(\w+)\s*\)\s*;", code):
+            if not re.match(r"\s*" + re.escape(match.group(1)) + r"\s*=\s*NULL\s*;", code[match.end():]):
+                problems.append(f"{source.relative_to(root)} line {line_of(code, match.start())}: "
+                                f"WdfDeviceInitFree({match.group(1)}) not followed by {match.group(1)} = NULL (InitFreeNull)")
+    return problems
+
+
+def check_integrity_check(root):
+    kmdf = "\n".join(strip_c(read_text(s)) for s in sorted((root / "native-driver" / "kmdf").glob("*.c")))
+    if not re.search(r"\bPsSetCreateProcessNotifyRoutineEx\s*\(", kmdf):
+        return []
+    project, problems = load_project(root)
+    if project is None:
+        return problems
+    linked = " ".join((option.text or "") for link in project.iter(MSBUILD_NS + "Link")
+                      for option in link.iter(MSBUILD_NS + "AdditionalOptions"))
+    if "/INTEGRITYCHECK" not in linked.upper():
+        return ["the driver calls PsSetCreateProcessNotifyRoutineEx, which fails (STATUS_ACCESS_DENIED) unless "
+                "the image is linked with /INTEGRITYCHECK: add it to <Link><AdditionalOptions>"]
+    return []
+
+
+def check_minimum_build(root):
+    places = {
+        "README.md": root / "README.md",
+        "native-driver/resmap.inf": root / "native-driver" / "resmap.inf",
+        "scripts/windows/Install-Driver.ps1": root / "scripts" / "windows" / "Install-Driver.ps1",
+    }
+    problems, builds = [], {}
+    for name, path in places.items():
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+            continue
+        text = read_text(path)
+        if name.endswith(".ps1"):
+            hint = re.search(r"^\s*127\s*=\s*'([^']*)'", text, re.M)
+            if not hint:
+                problems.append(f"{name}: no start-failure hint for error 127 (ERROR_PROC_NOT_FOUND: a missing import)")
+                continue
+            text = hint.group(1)
+        found = {int(b) for b in re.findall(r"\bbuild (\d{5})\b", text)}
+        if not found:
+            problems.append(f"{name} does not name the oldest supported Windows build ('build NNNNN')")
+        builds[name] = found
+    uses_pool2 = any("ExAllocatePool2" in strip_c(read_text(c))
+                     for c in (root / "native-driver" / "core").glob("*.c"))
+    every = set().union(*builds.values()) if builds else set()
+    if len(every) > 1:
+        problems.append("the oldest supported build differs: " + ", ".join(f"{n} says {sorted(b)}" for n, b in builds.items()))
+    if uses_pool2 and any(b < EX_ALLOCATE_POOL2_BUILD for b in every):
+        problems.append(f"the core imports ExAllocatePool2, exported from build {EX_ALLOCATE_POOL2_BUILD} on, "
+                        f"but an older build is claimed ({sorted(every)})")
+    return problems
+
+
+# ------------------------------------------------------------------------- scripts: verifier, BitLocker
+
+def check_verifier_low_resources(root):
+    path = root / "scripts" / "windows" / "Enable-DriverVerifier.ps1"
+    if not path.is_file():
+        return ["scripts/windows/Enable-DriverVerifier.ps1 is missing"]
+    code = read_text(path)
+    problems = []
+    if not re.search(r"\$LowResourceRuleClasses\s*=\s*@\(\s*19\s*,\s*36\s*\)", code):
+        problems.append("Windows 11 needs rule class 19 with 36 (DIF mode): no $LowResourceRuleClasses = @(19, 36)")
+    if not re.search(r"\$LowResourceFlag\s*=\s*0x40000\b", code):
+        problems.append("Windows 10 needs the 0x40000 flag: no $LowResourceFlag = 0x40000")
+    if not re.search(r"\$FirstWindows11Build\s*=\s*22000\b", code):
+        problems.append("no $FirstWindows11Build = 22000 to tell Windows 11 from Windows 10")
+    return problems
+
+
+def check_bitlocker_warning(root):
+    problems = []
+    for name in ("scripts/windows/Enable-TestSigning.ps1", "docs/windows-vm.md"):
+        path = root / name
+        if not path.is_file() or "bitlocker recovery" not in read_text(path).lower():
+            problems.append(f"{name} does not warn that turning Secure Boot off can trigger a BitLocker recovery prompt")
+    return problems
+
+
 # ---------------------------------------------------------------------------------------- workflow
 
 def check_workflow(root):
@@ -666,8 +805,13 @@ def check_workflow(root):
     problems = []
     if "\t" in text:
         problems.append("tabs in YAML")
-    for needle, why in (("runs-on: windows-latest", "a hosted windows-latest runner"),
-                        ("packages.config", "the NuGet WDK restored from packages.config"),
+    runners = re.findall(r"^\s*runs-on:\s*(\S+)", text, re.M)
+    if not runners:
+        problems.append("no runs-on")
+    for runner in runners:
+        if not re.fullmatch(r"windows-\d{4}", runner):
+            problems.append(f"runs-on: {runner}: pin a Windows image (windows-2022), not one that moves away from the pinned WDK")
+    for needle, why in (("packages.config", "the NuGet WDK restored from packages.config"),
                         ("resmap.vcxproj", "MSBuild on resmap.vcxproj"),
                         ("Configuration=Release", "a Release build"),
                         ("Platform=x64", "an x64 build"),
@@ -695,7 +839,16 @@ def run_checks(root, out=sys.stdout):
     checks += [
         ("kmdf/probe.c: MmProbeAndLockPages only inside __try/__except", check_probe),
         (f"device SDDL is {SDDL}", check_sddl),
-        (".github/workflows/windows-driver.yml: NuGet WDK, MSBuild Release x64, Code Analysis, InfVerif",
+        ("kmdf: PAGED_CODE() in a DISPATCH_LEVEL-typed callback only under a commented C28118 suppression",
+         check_paged_code_suppressions),
+        ("kmdf: every WdfDeviceInitFree(p) is followed by p = NULL (InitFreeNull)", check_init_free_null),
+        (".vcxproj links with /INTEGRITYCHECK where a process-notify routine is registered", check_integrity_check),
+        ("oldest supported Windows build: one number in README, INF and the error-127 hint, >= 19041",
+         check_minimum_build),
+        ("Enable-DriverVerifier.ps1: low resources simulation as 19 + 36 (Windows 11), 0x40000 (Windows 10)",
+         check_verifier_low_resources),
+        ("Enable-TestSigning.ps1 and docs/windows-vm.md warn of the BitLocker recovery prompt", check_bitlocker_warning),
+        (".github/workflows/windows-driver.yml: pinned image, NuGet WDK, MSBuild Release x64, Code Analysis, InfVerif",
          check_workflow),
     ]
     passed = failed = 0

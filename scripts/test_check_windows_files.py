@@ -50,6 +50,7 @@ StartType     = 3                ; demand
 ErrorControl  = 1
 ServiceBinary = %13%\resmap.sys
 
+; resmap.sys needs Windows 10 version 2004 (build 19041) or later.
 [Strings]
 ProviderName = "resmap; test"
 DiskName     = "disk"
@@ -76,10 +77,12 @@ GOOD_VCXPROJ = r"""<?xml version="1.0" encoding="utf-8"?>
   <PropertyGroup><TargetName>resmap</TargetName></PropertyGroup>
   <ItemDefinitionGroup>
     <ClCompile><WarningLevel>Level4</WarningLevel><TreatWarningAsError>true</TreatWarningAsError></ClCompile>
+    <Link><AdditionalOptions>/INTEGRITYCHECK %(AdditionalOptions)</AdditionalOptions></Link>
   </ItemDefinitionGroup>
   <ItemGroup>
     <ClCompile Include="core\session.c" />
     <ClCompile Include="kmdf\driver.c" />
+    <ClCompile Include="kmdf\io.c" />
     <ClCompile Include="kmdf\probe.c" />
   </ItemGroup>
   <ItemGroup><Inf Include="resmap.inf" /></ItemGroup>
@@ -116,7 +119,53 @@ NTSTATUS Probe(PMDL Mdl)
 """
 
 DRIVER = """static const UNICODE_STRING Sddl = RTL_CONSTANT_STRING(L"D:P(A;;GA;;;SY)(A;;GA;;;BA)");
-void Create(WDFDRIVER Driver) { PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(Driver, &Sddl); }
+void Create(WDFDRIVER Driver)
+{
+    PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(Driver, &Sddl);
+    if (Fails()) {
+        WdfDeviceInitFree(init);
+        init = NULL;
+        return;
+    }
+    PsSetCreateProcessNotifyRoutineEx(Notify, FALSE);
+}
+"""
+
+KMDF_HEADER = """EVT_WDF_IO_IN_CALLER_CONTEXT ResmapEvtIoInCallerContext;
+EVT_WDF_FILE_CLEANUP ResmapEvtFileCleanup;
+"""
+
+IO = """_Use_decl_annotations_
+VOID
+ResmapEvtFileCleanup(
+    WDFFILEOBJECT FileObject
+    )
+{
+    PAGED_CODE();
+}
+
+#pragma warning(push)
+#pragma warning(disable: 28118) /* runs at PASSIVE_LEVEL */
+_Use_decl_annotations_
+VOID
+ResmapEvtIoInCallerContext(
+    WDFDEVICE Device,
+    WDFREQUEST Request
+    )
+{
+    PAGED_CODE();
+}
+#pragma warning(pop)
+"""
+
+VERIFIER_LINES = """$LowResourceRuleClasses = @(19, 36)
+$FirstWindows11Build = 22000
+$LowResourceFlag = 0x40000
+"""
+
+HINT_LINES = """$Hints = @{
+    127 = 'resmap.sys needs Windows 10 version 2004 (build 19041) or later.'
+}
 """
 
 GOOD_SCRIPT = """<#
@@ -167,7 +216,7 @@ WORKFLOW = """name: windows-driver
 on: [push]
 jobs:
   build:
-    runs-on: windows-latest
+    runs-on: windows-2022
     steps:
       - run: nuget restore native-driver\\packages.config -PackagesDirectory native-driver\\packages
       - run: msbuild native-driver\\resmap.vcxproj /p:Configuration=Release /p:Platform=x64 /p:RunCodeAnalysis=true
@@ -187,10 +236,19 @@ class Repository:
         self.write("native-driver/core/session.c", "int session;\n")
         self.write("native-driver/core/core.h", "")
         self.write("native-driver/kmdf/driver.c", DRIVER)
+        self.write("native-driver/kmdf/io.c", IO)
+        self.write("native-driver/kmdf/resmap_kmdf.h", KMDF_HEADER)
         self.write("native-driver/kmdf/probe.c", PROBE)
         self.write("native-usermode/pom.xml", "<include>native-driver/core/*.c</include>\n")
+        self.write("native-driver/core/session.c", "int session;\nvoid *p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 8, 'x');\n")
         self.write("scripts/windows/Set-Thing.ps1", GOOD_SCRIPT)
-        self.write("docs/windows-vm.md", "Run Set-Thing.ps1.\n")
+        self.write("scripts/windows/Install-Driver.ps1", GOOD_SCRIPT.replace("try {", HINT_LINES + "try {", 1))
+        self.write("scripts/windows/Enable-DriverVerifier.ps1", GOOD_SCRIPT.replace("try {", VERIFIER_LINES + "try {", 1))
+        self.write("scripts/windows/Enable-TestSigning.ps1",
+                   GOOD_SCRIPT.replace("Does it carefully.", "Does it carefully; warns of the BitLocker recovery key.", 1))
+        self.write("docs/windows-vm.md", "Run Set-Thing.ps1, Install-Driver.ps1, Enable-DriverVerifier.ps1 and "
+                                         "Enable-TestSigning.ps1. Mind the BitLocker recovery prompt.\n")
+        self.write("README.md", "resmap.sys needs Windows 10 version 2004 (build 19041) or later.\n")
         self.write(".github/workflows/windows-driver.yml", WORKFLOW)
 
     def write(self, relative, text):
@@ -476,7 +534,71 @@ class CheckerTest(unittest.TestCase):
         self.repo.replace("native-driver/kmdf/driver.c", "WdfControlDeviceInitAllocate", "WdfDeviceInitAllocate")
         self.assertProblem(checker.check_sddl, "never given to KMDF")
 
+    # C28118, InitFreeNull, /INTEGRITYCHECK ------------------------------------------------------
+
+    def test_paged_code_in_dispatch_level_callback_without_suppression(self):
+        self.repo.replace("native-driver/kmdf/io.c", "#pragma warning(disable: 28118) /* runs at PASSIVE_LEVEL */\n", "")
+        self.assertProblem(checker.check_paged_code_suppressions, "outside a #pragma warning(disable: 28118)")
+
+    def test_suppression_without_reason(self):
+        self.repo.replace("native-driver/kmdf/io.c", " /* runs at PASSIVE_LEVEL */", "")
+        self.assertProblem(checker.check_paged_code_suppressions, "no comment saying why")
+
+    def test_suppression_never_popped(self):
+        self.repo.replace("native-driver/kmdf/io.c", "#pragma warning(pop)\n", "")
+        self.assertProblem(checker.check_paged_code_suppressions, "no #pragma warning(pop)")
+
+    def test_suppression_popped_before_the_function(self):
+        self.repo.replace("native-driver/kmdf/io.c", "/* runs at PASSIVE_LEVEL */\n", "/* runs at PASSIVE_LEVEL */\n#pragma warning(pop)\n")
+        self.assertProblem(checker.check_paged_code_suppressions, "outside a #pragma warning(disable: 28118)")
+
+    def test_passive_level_callback_needs_no_suppression(self):
+        self.assertEqual(checker.check_paged_code_suppressions(self.repo.root), [])
+
+    def test_init_free_leaves_pointer_set(self):
+        self.repo.replace("native-driver/kmdf/driver.c", "        init = NULL;\n", "")
+        self.assertProblem(checker.check_init_free_null, "not followed by init = NULL")
+
+    def test_process_notify_without_integrity_check(self):
+        self.repo.replace("native-driver/resmap.vcxproj", "/INTEGRITYCHECK ", "")
+        self.assertProblem(checker.check_integrity_check, "/INTEGRITYCHECK")
+
+    # Oldest build, Verifier, BitLocker ------------------------------------------------------------
+
+    def test_no_hint_for_error_127(self):
+        self.repo.replace("scripts/windows/Install-Driver.ps1", "    127 = ", "    126 = ")
+        self.assertProblem(checker.check_minimum_build, "no start-failure hint for error 127")
+
+    def test_builds_disagree(self):
+        self.repo.replace("README.md", "build 19041", "build 19045")
+        self.assertProblem(checker.check_minimum_build, "the oldest supported build differs")
+
+    def test_build_older_than_exallocatepool2(self):
+        for name in ("README.md", "native-driver/resmap.inf", "scripts/windows/Install-Driver.ps1"):
+            self.repo.replace(name, "build 19041", "build 10240")
+        self.assertProblem(checker.check_minimum_build, "imports ExAllocatePool2")
+
+    def test_readme_names_no_build(self):
+        self.repo.replace("README.md", "(build 19041)", "")
+        self.assertProblem(checker.check_minimum_build, "README.md does not name")
+
+    def test_windows_11_low_resources_without_dif_mode(self):
+        self.repo.replace("scripts/windows/Enable-DriverVerifier.ps1", "@(19, 36)", "@(19)")
+        self.assertProblem(checker.check_verifier_low_resources, "19 with 36")
+
+    def test_windows_10_low_resources_without_flag(self):
+        self.repo.replace("scripts/windows/Enable-DriverVerifier.ps1", "$LowResourceFlag = 0x40000\n", "")
+        self.assertProblem(checker.check_verifier_low_resources, "0x40000")
+
+    def test_no_bitlocker_warning(self):
+        self.repo.replace("docs/windows-vm.md", " Mind the BitLocker recovery prompt.", "")
+        self.assertProblem(checker.check_bitlocker_warning, "docs/windows-vm.md does not warn")
+
     # Workflow ----------------------------------------------------------------------------------
+
+    def test_workflow_on_a_moving_image(self):
+        self.repo.replace(".github/workflows/windows-driver.yml", "windows-2022", "windows-latest")
+        self.assertProblem(checker.check_workflow, "runs-on: windows-latest")
 
     def test_workflow_without_code_analysis(self):
         self.repo.replace(".github/workflows/windows-driver.yml", " /p:RunCodeAnalysis=true", "")

@@ -19,9 +19,9 @@
 #define RESMAP_DRIVER_VERSION_MAJOR 1u
 #define RESMAP_DRIVER_VERSION_MINOR 0u
 
-/* MmAllocateMappingAddressEx, which exists from Windows 10 2004 on and is therefore found at run time
- * (MmGetSystemRoutineAddress) rather than imported: an import would stop the driver from loading on
- * older kernels. */
+/* MmAllocateMappingAddressEx, which exists from Windows 10 2004 on. It is found at run time
+ * (MmGetSystemRoutineAddress) rather than imported so that the core also runs on the simulator's models
+ * of older kernels; resmap.sys itself needs 2004 or later (it imports ExAllocatePool2). */
 typedef PVOID RESMAP_ALLOCATE_MAPPING_ADDRESS_EX(
     _In_ SIZE_T NumberOfBytes,
     _In_ ULONG PoolTag,
@@ -33,9 +33,10 @@ struct _RESMAP_DEVICE {
     /* NULL on kernels without MmAllocateMappingAddressEx. */
     PRESMAP_ALLOCATE_MAPPING_ADDRESS_EX AllocateMappingAddressEx;
 
-    /* Guards NextSessionTag. */
+    /* Guards NextSessionTag and the session list. Taken before a session's lock, never after. */
     FAST_MUTEX Lock;
     ULONG NextSessionTag;
+    LIST_ENTRY Sessions;        /* every open session, through RESMAP_SESSION.Link */
 };
 
 /* Handle layout: type (8 bits) | session tag (24) | generation (24) | table index (8).
@@ -103,6 +104,10 @@ typedef struct _RESMAP_HANDLE_SLOT {
 
 struct _RESMAP_SESSION {
     PRESMAP_DEVICE Device;
+    LIST_ENTRY Link;            /* in Device->Sessions, under the device lock */
+    /* The process that opened the session: the only one whose requests it serves. NULL once that
+     * process has exited (its address may then be reused by a new process). Compared, never used. */
+    PEPROCESS Process;
     FAST_MUTEX Lock;
     ULONG Tag;                  /* the session field of its handles */
     ULONG ObjectCount;

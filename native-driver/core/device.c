@@ -10,8 +10,10 @@
 
 /*
  * ResmapCoreDeviceCreate - see resmap_core.h.
- * MmAllocateMappingAddressEx is looked up by name: importing it would keep the driver from loading on
- * kernels older than Windows 10 2004, where divisible reservations are then reported as not supported.
+ * MmAllocateMappingAddressEx is looked up by name rather than imported, so that the same core runs on
+ * the simulator's models of kernels older than Windows 10 2004 (8.1, 10 1507), where divisible
+ * reservations are then reported as not supported. resmap.sys itself needs 2004 or later: it imports
+ * ExAllocatePool2.
  */
 _Use_decl_annotations_
 NTSTATUS
@@ -32,6 +34,7 @@ ResmapCoreDeviceCreate(
 
     ExInitializeFastMutex(&device->Lock);
     device->NextSessionTag = 1;
+    InitializeListHead(&device->Sessions);
 
     RtlInitUnicodeString(&routineName, L"MmAllocateMappingAddressEx");
     device->AllocateMappingAddressEx =
@@ -52,5 +55,6 @@ ResmapCoreDeviceDelete(
 {
     PAGED_CODE();
 
+    NT_ASSERT(IsListEmpty(&Device->Sessions));
     ExFreePoolWithTag(Device, RESMAP_CORE_POOL_TAG);
 }

@@ -74,7 +74,13 @@ ResmapCoreDispatch(
     }
 
     ExAcquireFastMutex(&Session->Lock);
-    status = entry->Handler(Session, SystemBuffer, InputBufferLength, OutputBufferLength, BytesReturned);
+    /* A duplicated handle is no way into another process's session: its buffers were locked in
+     * that process, and the driver must never act on them for anyone else. */
+    if (Session->Process == NULL || Session->Process != PsGetCurrentProcess()) {
+        status = STATUS_ACCESS_DENIED;
+    } else {
+        status = entry->Handler(Session, SystemBuffer, InputBufferLength, OutputBufferLength, BytesReturned);
+    }
     ExReleaseFastMutex(&Session->Lock);
 
     if (!NT_SUCCESS(status)) {

@@ -42,8 +42,11 @@ ResmapCoreDeviceDelete(
     );
 
 /*
- * ResmapCoreSessionOpen - opens a session for a new file object.
- * IRQL: PASSIVE_LEVEL. Returns STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES.
+ * ResmapCoreSessionOpen - opens a session for a new file object, owned by the current process.
+ * Only that process's requests are served (ResmapCoreDispatch): a handle duplicated into another
+ * process can be closed there, nothing else.
+ * IRQL: PASSIVE_LEVEL, in the context of the opening process. Returns STATUS_SUCCESS or
+ * STATUS_INSUFFICIENT_RESOURCES.
  */
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTSTATUS
@@ -76,14 +79,31 @@ ResmapCoreSessionClose(
     );
 
 /*
+ * ResmapCoreProcessExit - a process is exiting: every session it opened releases everything it holds,
+ * in the order ResmapCoreSessionCleanup uses (mappings first), and serves no process from then on.
+ * Called from the host's process-exit notification (PsSetCreateProcessNotifyRoutineEx on Windows),
+ * which runs in the exiting process before its address space goes: a user buffer can never outlive
+ * the process that locked it, even while another process still holds a duplicate of the handle
+ * (without this, that process's exit bugchecks with 0x76 PROCESS_HAS_LOCKED_PAGES).
+ * IRQL: PASSIVE_LEVEL.
+ */
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID
+ResmapCoreProcessExit(
+    _In_ PRESMAP_DEVICE Device,
+    _In_ PEPROCESS Process
+    );
+
+/*
  * ResmapCoreDispatch - carries out one device-control request.
  *   IoControlCode       an IOCTL_RESMAP_* code (others: STATUS_INVALID_DEVICE_REQUEST)
  *   SystemBuffer        max(InputBufferLength, OutputBufferLength) bytes; input on entry, output on
  *                       return; may be NULL when both lengths are 0
  *   BytesReturned       set to the number of output bytes written (0 on failure)
- * Returns one of the statuses listed in resmap_protocol.h.
- * IRQL: PASSIVE_LEVEL, in the context of the requesting process (IOCTL_RESMAP_LOCK_USER_BUFFER
- * probes and locks the caller's pages).
+ * Returns one of the statuses listed in resmap_protocol.h; STATUS_ACCESS_DENIED for every request
+ * from a process other than the session's opener (or after the opener has exited).
+ * IRQL: PASSIVE_LEVEL, in the context of the requesting process (the process check, and
+ * IOCTL_RESMAP_LOCK_USER_BUFFER probes and locks the caller's pages).
  */
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTSTATUS

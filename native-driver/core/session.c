@@ -12,11 +12,20 @@ ResmapDestroyObjectsOfTypes(
     _In_ ULONG SecondType
     );
 
+static
+_IRQL_requires_max_(APC_LEVEL)
+VOID
+ResmapDestroyAllObjects(
+    _In_ PRESMAP_SESSION Session
+    );
+
 #ifdef ALLOC_PRAGMA
 #pragma alloc_text(PAGE, ResmapCoreSessionOpen)
 #pragma alloc_text(PAGE, ResmapCoreSessionCleanup)
 #pragma alloc_text(PAGE, ResmapCoreSessionClose)
+#pragma alloc_text(PAGE, ResmapCoreProcessExit)
 #pragma alloc_text(PAGE, ResmapDestroyObjectsOfTypes)
+#pragma alloc_text(PAGE, ResmapDestroyAllObjects)
 #endif
 
 /*
@@ -41,6 +50,7 @@ ResmapCoreSessionOpen(
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     session->Device = Device;
+    session->Process = PsGetCurrentProcess();
     ExInitializeFastMutex(&session->Lock);
 
     /* Sessions get distinct tags (for 2^24 - 1 opens in a row), so a handle copied from another
@@ -51,6 +61,7 @@ ResmapCoreSessionOpen(
     if (Device->NextSessionTag == 0) {
         Device->NextSessionTag = 1;
     }
+    InsertTailList(&Device->Sessions, &session->Link);
     ExReleaseFastMutex(&Device->Lock);
 
     *Session = session;
@@ -113,11 +124,27 @@ ResmapCoreSessionCleanup(
     PAGED_CODE();
 
     ExAcquireFastMutex(&Session->Lock);
+    ResmapDestroyAllObjects(Session);
+    ExReleaseFastMutex(&Session->Lock);
+}
+
+/*
+ * ResmapDestroyAllObjects - destroys every object of the session, mappings first (see
+ * ResmapCoreSessionCleanup for why that order). IRQL: APC_LEVEL, session lock held.
+ */
+static
+_Use_decl_annotations_
+VOID
+ResmapDestroyAllObjects(
+    PRESMAP_SESSION Session
+    )
+{
+    PAGED_CODE();
+
     ResmapDestroyObjectsOfTypes(Session, RESMAP_OBJECT_RESERVED_MAPPING, RESMAP_OBJECT_ORDINARY_MAPPING);
     ResmapDestroyObjectsOfTypes(Session, RESMAP_OBJECT_PAGE_SET, RESMAP_OBJECT_PAGE_SET);
     ResmapDestroyObjectsOfTypes(Session, RESMAP_OBJECT_RESERVATION, RESMAP_OBJECT_RESERVATION);
     NT_ASSERT(Session->ObjectCount == 0);
-    ExReleaseFastMutex(&Session->Lock);
 }
 
 /*
@@ -131,6 +158,41 @@ ResmapCoreSessionClose(
 {
     PAGED_CODE();
 
+    ExAcquireFastMutex(&Session->Device->Lock);
+    RemoveEntryList(&Session->Link);
+    ExReleaseFastMutex(&Session->Device->Lock);
+
     ResmapCoreSessionCleanup(Session);
     ExFreePoolWithTag(Session, RESMAP_CORE_POOL_TAG);
+}
+
+/*
+ * ResmapCoreProcessExit - see resmap_core.h.
+ * Holding the device lock keeps every session on the list alive: a session is taken off it, under
+ * that lock, before it is freed.
+ */
+_Use_decl_annotations_
+VOID
+ResmapCoreProcessExit(
+    PRESMAP_DEVICE Device,
+    PEPROCESS Process
+    )
+{
+    PLIST_ENTRY entry;
+    PRESMAP_SESSION session;
+
+    PAGED_CODE();
+
+    ExAcquireFastMutex(&Device->Lock);
+    for (entry = Device->Sessions.Flink; entry != &Device->Sessions; entry = entry->Flink) {
+        session = CONTAINING_RECORD(entry, RESMAP_SESSION, Link);
+        if (session->Process != Process) {
+            continue;
+        }
+        ExAcquireFastMutex(&session->Lock);
+        ResmapDestroyAllObjects(session);
+        session->Process = NULL;
+        ExReleaseFastMutex(&session->Lock);
+    }
+    ExReleaseFastMutex(&Device->Lock);
 }

@@ -226,7 +226,8 @@ C_ASSERT(sizeof(RESMAP_QUERY_OUT) == 64);
  *                                                                         field not 0, misaligned offset
  *   STATUS_INTEGER_OVERFLOW         0xC0000095   534 ERROR_ARITHMETIC_OVERFLOW  a size or offset sum that overflows
  *   STATUS_INVALID_HANDLE           0xC0000008   6 ERROR_INVALID_HANDLE   unknown, stale, foreign or wrong-type handle
- *   STATUS_ACCESS_DENIED            0xC0000022   5 ERROR_ACCESS_DENIED    pool tag differs from the reservation's
+ *   STATUS_ACCESS_DENIED            0xC0000022   5 ERROR_ACCESS_DENIED    pool tag differs from the reservation's;
+ *                                                  any request from a process other than the opener's
  *   STATUS_CONFLICTING_ADDRESSES    0xC0000018   487 ERROR_INVALID_ADDRESS  map into reservation pages already mapped
  *   STATUS_INVALID_DEVICE_STATE     0xC0000184   22 ERROR_BAD_COMMAND     free a reservation that is still mapped
  *   STATUS_SHARING_VIOLATION        0xC0000043   32 ERROR_SHARING_VIOLATION  release a page set that is still mapped

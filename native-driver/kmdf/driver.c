@@ -1,11 +1,23 @@
 /*
- * driver.c - resmap.sys entry point: the non-PnP driver object, its control device and the queue.
+ * driver.c - resmap.sys entry point: the non-PnP driver object, its control device, and the
+ * process-exit notification that releases what an exiting process still has locked.
  *
  * resmap.sys is a non-PnP (legacy-style) KMDF driver: it is started as a kernel service, owns no
  * hardware and exposes one control device, \Device\ResMap (\\.\ResMap), that only SYSTEM and
  * administrators may open.
+ *
+ * It needs Windows 10 version 2004 (build 19041) or later: it imports ExAllocatePool2, which older
+ * kernels do not export (the service then fails to start with ERROR_PROC_NOT_FOUND, 127).
  */
 #include "resmap_kmdf.h"
+
+/*
+ * The core device the process-notify routine reports to. A process-notify routine has no context
+ * argument, and there is one control device per driver, so a global is the only way to reach it.
+ * Set before the routine is registered, cleared after it is removed (removal waits for callbacks
+ * still running), so the routine never sees a device being deleted.
+ */
+static PRESMAP_DEVICE ResmapNotifyDevice;
 
 /* SYSTEM and built-in administrators: all access; nobody else; not inheritable (P). */
 static const UNICODE_STRING ResmapDeviceSddl = RTL_CONSTANT_STRING(L"D:P(A;;GA;;;SY)(A;;GA;;;BA)");
@@ -16,11 +28,21 @@ ResmapCreateControlDevice(
     _In_ WDFDRIVER Driver
     );
 
+static
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID
+ResmapProcessNotify(
+    _Inout_ PEPROCESS Process,
+    _In_ HANDLE ProcessId,
+    _Inout_opt_ PPS_CREATE_NOTIFY_INFO CreateInfo
+    );
+
 #ifdef ALLOC_PRAGMA
 #pragma alloc_text(INIT, DriverEntry)
 #pragma alloc_text(PAGE, ResmapCreateControlDevice)
 #pragma alloc_text(PAGE, ResmapEvtDriverUnload)
 #pragma alloc_text(PAGE, ResmapEvtDeviceCleanup)
+#pragma alloc_text(PAGE, ResmapProcessNotify)
 #endif
 
 /*
@@ -63,8 +85,9 @@ DriverEntry(
 }
 
 /*
- * ResmapCreateControlDevice - creates \Device\ResMap with its symbolic link, file-object callbacks,
- * in-caller-context callback and default queue, and the core's device state.
+ * ResmapCreateControlDevice - creates \Device\ResMap with its symbolic link, file-object callbacks and
+ * in-caller-context callback (which completes every request: the device has no queue), the core's
+ * device state, and registers the process-notify routine.
  *   Driver    the framework driver object
  * Returns STATUS_SUCCESS or the failing call's status; on failure nothing created here is left.
  * IRQL: PASSIVE_LEVEL.
@@ -81,8 +104,7 @@ ResmapCreateControlDevice(
     WDF_FILEOBJECT_CONFIG fileConfig;
     WDF_OBJECT_ATTRIBUTES fileAttributes;
     WDF_OBJECT_ATTRIBUTES deviceAttributes;
-    WDF_IO_QUEUE_CONFIG queueConfig;
-    WDF_OBJECT_ATTRIBUTES queueAttributes;
+    PRESMAP_DEVICE_CONTEXT deviceContext;
     PRESMAP_DEVICE coreDevice;
     WDFDEVICE device;
     NTSTATUS status;
@@ -100,7 +122,9 @@ ResmapCreateControlDevice(
 
     status = WdfDeviceInitAssignName(deviceInit, &ntName);
     if (!NT_SUCCESS(status)) {
+        /* Static Driver Verifier's InitFreeNull: the freed pointer is never left set. */
         WdfDeviceInitFree(deviceInit);
+        deviceInit = NULL;
         return status;
     }
 
@@ -109,7 +133,7 @@ ResmapCreateControlDevice(
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&fileAttributes, RESMAP_FILE_CONTEXT);
     WdfDeviceInitSetFileObjectConfig(deviceInit, &fileConfig, &fileAttributes);
 
-    /* LOCK_USER_BUFFER must probe the caller's pages in the caller's process: see io.c. */
+    /* Every request is carried out in the caller's thread, and so in the caller's process: see io.c. */
     WdfDeviceInitSetIoInCallerContextCallback(deviceInit, ResmapEvtIoInCallerContext);
 
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&deviceAttributes, RESMAP_DEVICE_CONTEXT);
@@ -119,6 +143,7 @@ ResmapCreateControlDevice(
     status = WdfDeviceCreate(&deviceInit, &deviceAttributes, &device);
     if (!NT_SUCCESS(status)) {
         WdfDeviceInitFree(deviceInit);
+        deviceInit = NULL;
         return status;
     }
 
@@ -129,7 +154,8 @@ ResmapCreateControlDevice(
         WdfObjectDelete(device);
         return status;
     }
-    ResmapGetDeviceContext(device)->CoreDevice = coreDevice;
+    deviceContext = ResmapGetDeviceContext(device);
+    deviceContext->CoreDevice = coreDevice;
 
     status = WdfDeviceCreateSymbolicLink(device, &dosName);
     if (!NT_SUCCESS(status)) {
@@ -137,19 +163,20 @@ ResmapCreateControlDevice(
         return status;
     }
 
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig, WdfIoQueueDispatchParallel);
-    queueConfig.EvtIoDeviceControl = ResmapEvtIoDeviceControl;
-    /* A control device has no power states to follow. */
-    queueConfig.PowerManaged = WdfFalse;
-    /* The core runs at PASSIVE_LEVEL only; the framework then never calls the queue at DISPATCH. */
-    WDF_OBJECT_ATTRIBUTES_INIT(&queueAttributes);
-    queueAttributes.ExecutionLevel = WdfExecutionLevelPassive;
-
-    status = WdfIoQueueCreate(device, &queueConfig, &queueAttributes, WDF_NO_HANDLE);
+    /* A process that exits while another process holds a duplicate of its handle would exit with
+     * pages still locked (bugcheck 0x76): the notify routine releases them first. It fails with
+     * STATUS_ACCESS_DENIED unless the image is linked with /INTEGRITYCHECK (resmap.vcxproj). */
+    ResmapNotifyDevice = coreDevice;
+    status = PsSetCreateProcessNotifyRoutineEx(ResmapProcessNotify, FALSE);
     if (!NT_SUCCESS(status)) {
+        ResmapNotifyDevice = NULL;
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
+                   "resmap: PsSetCreateProcessNotifyRoutineEx failed 0x%08X (is the image linked with /INTEGRITYCHECK?)\n",
+                   (ULONG)status);
         WdfObjectDelete(device);
         return status;
     }
+    deviceContext->ProcessNotifyRegistered = TRUE;
 
     /* Until this call the I/O manager refuses to open the device. */
     WdfControlFinishInitializing(device);
@@ -175,12 +202,18 @@ ResmapEvtDriverUnload(
 }
 
 /*
- * ResmapEvtDeviceCleanup - frees the core's device state when the control device is deleted.
+ * ResmapEvtDeviceCleanup - removes the process-notify routine and frees the core's device state when
+ * the control device is deleted.
  *   Device    the control device (a WDFDEVICE)
  * Every file object, and so every core session, is gone by then: a file object holds a reference
  * on its device.
- * IRQL: PASSIVE_LEVEL.
+ * IRQL: PASSIVE_LEVEL. The role type allows DISPATCH_LEVEL because other objects' cleanup callbacks
+ * can run there, but the framework cleans up a device object at PASSIVE_LEVEL; Code Analysis cannot
+ * know that and reports PAGED_CODE() (C28118), suppressed as Microsoft's samples do
+ * (general/toaster/.../sideband/filter.c).
  */
+#pragma warning(push)
+#pragma warning(disable: 28118) /* a device object is cleaned up at PASSIVE_LEVEL: see above */
 _Use_decl_annotations_
 VOID
 ResmapEvtDeviceCleanup(
@@ -192,8 +225,42 @@ ResmapEvtDeviceCleanup(
     PAGED_CODE();
 
     deviceContext = ResmapGetDeviceContext(Device);
+    if (deviceContext->ProcessNotifyRegistered) {
+        /* Waits for notify routines still running before it returns. */
+        (VOID)PsSetCreateProcessNotifyRoutineEx(ResmapProcessNotify, TRUE);
+        deviceContext->ProcessNotifyRegistered = FALSE;
+        ResmapNotifyDevice = NULL;
+    }
     if (deviceContext->CoreDevice != NULL) {
         ResmapCoreDeviceDelete(deviceContext->CoreDevice);
         deviceContext->CoreDevice = NULL;
+    }
+}
+#pragma warning(pop)
+
+/*
+ * ResmapProcessNotify - tells the core that a process exits, so that it releases every user buffer
+ * that process locked, unmapping first, even where another process still holds a handle.
+ *   Process       the process being created or exiting
+ *   ProcessId     its id (unused)
+ *   CreateInfo    NULL when the process exits; process creation is of no interest
+ * IRQL: PASSIVE_LEVEL, in a critical region, in the context of the process's last thread: its
+ * pages can still be unlocked there, before the process's address space is torn down.
+ */
+static
+_Use_decl_annotations_
+VOID
+ResmapProcessNotify(
+    PEPROCESS Process,
+    HANDLE ProcessId,
+    PPS_CREATE_NOTIFY_INFO CreateInfo
+    )
+{
+    UNREFERENCED_PARAMETER(ProcessId);
+
+    PAGED_CODE();
+
+    if (CreateInfo == NULL && ResmapNotifyDevice != NULL) {
+        ResmapCoreProcessExit(ResmapNotifyDevice, Process);
     }
 }

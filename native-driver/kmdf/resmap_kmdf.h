@@ -2,7 +2,8 @@
  * resmap_kmdf.h - the KMDF layer's contexts and callbacks.
  *
  * The KMDF layer is the only Windows-specific part of resmap.sys: it creates the control device,
- * turns file objects into core sessions and hands device-control requests to the core
+ * turns file objects into core sessions, hands device-control requests to the core, and tells the
+ * core when a process exits
  * (native-driver/core). Everything that matters (validation, state, cleanup order) is in the core.
  */
 #ifndef RESMAP_KMDF_H
@@ -14,9 +15,11 @@
 #include "resmap_protocol.h"
 #include "resmap_core.h"
 
-/* Per control device: the core's device state, created with the device and freed with it. */
+/* Per control device: the core's device state, created with the device and freed with it, and
+ * whether the process-notify routine that reports to it is registered. */
 typedef struct _RESMAP_DEVICE_CONTEXT {
     PRESMAP_DEVICE CoreDevice;
+    BOOLEAN ProcessNotifyRegistered;
 } RESMAP_DEVICE_CONTEXT, *PRESMAP_DEVICE_CONTEXT;
 
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(RESMAP_DEVICE_CONTEXT, ResmapGetDeviceContext)
@@ -38,6 +41,5 @@ EVT_WDF_DEVICE_FILE_CREATE ResmapEvtDeviceFileCreate;
 EVT_WDF_FILE_CLEANUP ResmapEvtFileCleanup;
 EVT_WDF_FILE_CLOSE ResmapEvtFileClose;
 EVT_WDF_IO_IN_CALLER_CONTEXT ResmapEvtIoInCallerContext;
-EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL ResmapEvtIoDeviceControl;
 
 #endif /* RESMAP_KMDF_H */

@@ -14,7 +14,11 @@
       NuGet      the WDK and SDK NuGet packages pinned in native-driver\packages.config (one version),
                  restored into native-driver\packages with nuget.exe; Visual Studio 2022 (or its Build
                  Tools) with the C++ workload and Spectre-mitigated libraries is still needed.
-      Auto       Installed if Visual Studio has the WDK's toolset, NuGet otherwise.
+      Auto       NuGet if the pinned packages are already restored or nuget.exe is on PATH;
+                 otherwise Installed if a Windows Kit with the kernel-mode headers (km\ntddk.h) is
+                 installed and Visual Studio has the WDK's toolset. The toolset alone says nothing:
+                 Microsoft's NuGet WDK instructions also install the "Windows Driver Kit" Visual
+                 Studio component, which brings the same toolset without any installed kit.
 
     Exit code 0 when every requested configuration built and InfVerif passed, 1 otherwise.
 
@@ -67,6 +71,25 @@ function Find-VisualStudio {
     $path
 }
 
+function Select-WdkSource {
+    # What -WdkSource Auto means; see the description.
+    param([string] $Root, [bool] $HasToolset)
+    $restored = Get-ChildItem -LiteralPath (Join-Path $Root 'native-driver\packages') -Directory `
+        -Filter 'Microsoft.Windows.WDK.x64.*' -ErrorAction SilentlyContinue
+    if ($restored -or (Get-Command -Name 'nuget.exe' -CommandType Application -ErrorAction SilentlyContinue)) {
+        return 'NuGet'
+    }
+    $kitHeaders = $null
+    if (${env:ProgramFiles(x86)}) {
+        $kitHeaders = Get-ChildItem -Path (Join-Path ${env:ProgramFiles(x86)} 'Windows Kits\10\Include\*\km\ntddk.h') `
+            -ErrorAction SilentlyContinue | Select-Object -First 1
+    }
+    if ($kitHeaders -and $HasToolset) {
+        return 'Installed'
+    }
+    throw 'No WDK found: neither nuget.exe (for the pinned NuGet WDK: winget install Microsoft.NuGet) nor an installed WDK (Windows Kits\10\Include\<version>\km) with its Visual Studio toolset. See docs/driver-build.md.'
+}
+
 try {
     $root = Get-ResmapRoot
     $project = Join-Path $root 'native-driver\resmap.vcxproj'
@@ -80,7 +103,7 @@ try {
     $wdkToolset = Get-ChildItem -LiteralPath (Join-Path $visualStudio 'MSBuild\Microsoft\VC') -Recurse -Directory `
         -Filter 'WindowsKernelModeDriver10.0' -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($WdkSource -eq 'Auto') {
-        $WdkSource = if ($wdkToolset) { 'Installed' } else { 'NuGet' }
+        $WdkSource = Select-WdkSource -Root $root -HasToolset ([bool]$wdkToolset)
         Write-Host "WDK source: $WdkSource"
     }
 

@@ -16,6 +16,12 @@
     It also reports memory integrity (HVCI), which nobody has yet tried resmap.sys under;
     docs/windows-vm.md says to turn it off on the test VM.
 
+    BitLocker: on a VM whose system drive is encrypted (BitLocker or Windows 11's device
+    encryption), turning Secure Boot off or changing the boot configuration can make the next boot
+    stop at the BitLocker recovery screen, which asks for the 48-digit recovery key. The script
+    warns when the system drive is protected; have the key at hand (manage-bde -protectors -get C:)
+    or suspend protection for the reboot (Suspend-BitLocker -MountPoint C: -RebootCount 1).
+
     Exit codes: 0 when the running system already has the wanted setting; 3010 when the setting was
     written and takes effect at the next reboot (Restart-Computer, then carry on); 1 on failure.
 
@@ -50,8 +56,17 @@ try {
     Assert-Administrator
     $want = if ($Off) { 'off' } else { 'on' }
 
+    $bitLockerWarning = 'BitLocker protects the system drive: turning Secure Boot off, or changing the boot configuration, can make the next boot ask for the BitLocker recovery key. Write the key down first (manage-bde -protectors -get C:) or suspend protection for one reboot (Suspend-BitLocker -MountPoint C: -RebootCount 1).'
+    $bitLocker = Test-SystemDriveEncrypted
     if (-not $Off -and (Test-SecureBootEnabled)) {
-        throw 'UEFI Secure Boot is on, and with it Windows will not accept test signing. Turn Secure Boot off in the VM settings (see docs/windows-vm.md), boot again, and re-run this script.'
+        $message = 'UEFI Secure Boot is on, and with it Windows will not accept test signing. Turn Secure Boot off in the VM settings (see docs/windows-vm.md), boot again, and re-run this script.'
+        if ($bitLocker) {
+            $message += " $bitLockerWarning"
+        }
+        throw $message
+    }
+    if ($bitLocker) {
+        Write-Warning $bitLockerWarning
     }
 
     $active = Test-TestSigningActive

@@ -52,6 +52,7 @@ Import-Module (Join-Path $PSScriptRoot 'ResmapWindows.psm1')
 # What sc.exe start's exit code (a Win32 error) most likely means here.
 $StartFailureHints = @{
     2    = 'resmap.sys is not where the service points.'
+    127  = 'A routine resmap.sys imports is missing from this kernel (ERROR_PROC_NOT_FOUND): the driver needs Windows 10 version 2004 (build 19041) or later, x64.'
     577  = 'Windows did not accept the signature: is test signing on (Enable-TestSigning.ps1, then reboot) and the driver signed (Set-DriverSignature.ps1)?'
     1275 = 'Windows blocked the driver: is memory integrity (HVCI) on? Turn it off on the test VM; see docs/windows-vm.md.'
 }

@@ -5,7 +5,7 @@
 .DESCRIPTION
     Finding the repository, the WDK tools and the built driver package; running native programs
     with their exit codes checked; reading what the running Windows has in force (test signing,
-    Secure Boot, memory integrity, Driver Verifier, the build). Works in Windows PowerShell 5.1 and
+    Secure Boot, BitLocker, memory integrity, Driver Verifier, the build). Works in Windows PowerShell 5.1 and
     PowerShell 7. Imported by every script in this folder; not meant to be used on its own.
 #>
 Set-StrictMode -Version Latest
@@ -195,6 +195,18 @@ function Test-SecureBootEnabled {
     [bool]($state -and $state.UEFISecureBootEnabled -eq 1)
 }
 
+function Test-SystemDriveEncrypted {
+    <#
+    .SYNOPSIS
+        True if BitLocker (or device encryption) protects the system drive, so that a change to Secure
+        Boot or the boot configuration can trigger a BitLocker recovery prompt at the next boot.
+    #>
+    $volume = Get-CimInstance -Namespace 'root\CIMV2\Security\MicrosoftVolumeEncryption' -ClassName Win32_EncryptableVolume `
+        -Filter "DriveLetter='$($env:SystemDrive)'" -ErrorAction SilentlyContinue
+    # ProtectionStatus 1: protection on.
+    [bool]($volume -and $volume.ProtectionStatus -eq 1)
+}
+
 function Test-MemoryIntegrityRunning {
     <#
     .SYNOPSIS
@@ -261,6 +273,6 @@ function Get-VerifierDriverList {
 $exportedFunctions = @(
     'Get-ResmapRoot', 'Write-Failure', 'Write-TextFile', 'Assert-Administrator', 'Invoke-NativeCommand',
     'Find-WdkTool', 'Get-DriverPackage', 'Get-TestCertificate', 'Test-TestSigningActive', 'Test-SecureBootEnabled',
-    'Test-MemoryIntegrityRunning', 'Get-WindowsBuild', 'Get-ResmapDriverState', 'Get-VerifierDriverList'
+    'Test-SystemDriveEncrypted', 'Test-MemoryIntegrityRunning', 'Get-WindowsBuild', 'Get-ResmapDriverState', 'Get-VerifierDriverList'
 )
 Export-ModuleMember -Function $exportedFunctions -Variable 'ResmapServiceName', 'ResmapCertificateSubject', 'ResmapRebootRequired'

@@ -13,6 +13,7 @@
 #define NO_MORE_SYSTEM_PTES                 0x3Fu
 #define IRQL_GT_ZERO_AT_SYSTEM_SERVICE      0x4Au
 #define PFN_LIST_CORRUPT                    0x4Eu
+#define PROCESS_HAS_LOCKED_PAGES            0x76u
 #define PAGE_FAULT_IN_NONPAGED_AREA         0x50u
 #define BAD_POOL_CALLER                     0xC2u
 #define DRIVER_VERIFIER_DETECTED_VIOLATION  0xC4u

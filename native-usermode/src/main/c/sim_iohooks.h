@@ -27,6 +27,15 @@ int sim_guarded_call(resmap_sim_machine *m, void (*fn)(void *ctx), void *ctx);
 void sim_set_io_state(resmap_sim_machine *m, void *state, void (*on_destroy)(void *state, int dead));
 void *sim_get_io_state(resmap_sim_machine *m);
 
+/* Process exit (resmap_sim_process_exit) calls on_process_exit(state, process) first, the way Windows
+ * runs process-notify routines and then closes the process's handles, before it checks for pages the
+ * process still has locked. */
+void sim_set_io_process_exit(resmap_sim_machine *m, void (*on_process_exit)(void *state, uint32_t process));
+
+/* Makes the calling thread run in simulated process `process` on machine m (as
+ * resmap_sim_process_attach does) and returns the one it ran in before, for restoring. */
+uint32_t sim_switch_process(resmap_sim_machine *m, uint32_t process);
+
 /* Adjusts resmap_sim_counters.sessions. */
 void sim_count_sessions(resmap_sim_machine *m, int delta);
 

@@ -10,11 +10,11 @@
 
 #include <stdio.h>
 
-/* MDLs that describe user memory name the owning process; the simulator has one per machine. */
-#define SIM_PROCESS(m) ((struct _EPROCESS *)(m))
-
+/* A probe sees the calling thread's process's memory only: another process's buffer is an address
+ * this process does not have. */
 static int probe_range_locked(resmap_sim_machine *m, PMDL mdl, size_t *pages, uintptr_t *fault)
 {
+    uint32_t process = sim_current_process_id_locked(m);
     uintptr_t start = (uintptr_t)MmGetMdlVirtualAddress(mdl);
     PPFN_NUMBER frames = MmGetMdlPfnArray(mdl);
     *pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(start, mdl->ByteCount);
@@ -24,7 +24,7 @@ static int probe_range_locked(resmap_sim_machine *m, PMDL mdl, size_t *pages, ui
     }
     for (size_t i = 0; i < *pages; i++) {
         uintptr_t page = (start & ~(uintptr_t)(PAGE_SIZE - 1)) + i * PAGE_SIZE;
-        PFN_NUMBER pfn = sim_user_frame_locked(m, (const void *)page);
+        PFN_NUMBER pfn = sim_user_frame_of_process_locked(m, (const void *)page, process);
         if (pfn == SIM_NO_FRAME) {
             *fault = i == 0 ? start : page;
             return -1;
@@ -85,7 +85,10 @@ VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, 
         } else {
             mdl->MdlFlags &= ~MDL_WRITE_OPERATION;
         }
-        mdl->Process = SIM_PROCESS(m);
+        /* [D] the MDL names the process whose pages it locked; the process counts them until they
+         * are unlocked, and exiting with any still locked is bugcheck 0x76 (sim_process.c). */
+        mdl->Process = (struct _EPROCESS *)sim_process_locked(m, sim_current_process_id_locked(m));
+        ((struct sim_process *)mdl->Process)->locked_pages += pages;
     }
     sim_leave(&call);
 }
@@ -162,6 +165,10 @@ static void unlock_locked(struct sim_call *call, PMDL mdl)
         m->frame_locks[frames[i]]--;
     }
     m->frames_locked -= pages;
+    if (mdl->Process != NULL && !(mdl->MdlFlags & MDL_PARTIAL)) {
+        struct sim_process *owner = (struct sim_process *)mdl->Process;
+        owner->locked_pages -= owner->locked_pages < pages ? owner->locked_pages : pages;
+    }
     mdl->MdlFlags &= ~MDL_PAGES_LOCKED;
 }
 

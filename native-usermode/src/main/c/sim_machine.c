@@ -62,6 +62,7 @@ RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cf
     m->pool_head.next = m->pool_head.prev = &m->pool_head;
     m->next_block_number = 1;
     pthread_mutex_init(&m->lock, NULL);
+    sim_process_init(m);
     if (sim_frames_init(m) != 0 || sim_ptes_init(m) != 0 || sim_user_init(m) != 0) {
         sim_user_destroy(m);
         sim_ptes_destroy(m);

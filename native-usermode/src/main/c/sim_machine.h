@@ -61,6 +61,16 @@ struct sim_user_buffer {
     size_t first_page;      /* page index in the user arena */
     size_t pages;
     PFN_NUMBER *frames;
+    uint32_t process;       /* the simulated process whose memory it is */
+};
+
+/* ------------------------------------------------------------------ processes */
+/* A simulated process: what the kernel model needs of an EPROCESS. Its address is the PEPROCESS that
+ * PsGetCurrentProcess returns and an MDL of its pages names (MDL.Process). Ids are 1-based indexes. */
+#define SIM_MAX_PROCESSES 64
+struct sim_process {
+    int alive;
+    uint64_t locked_pages;  /* pages MmProbeAndLockPages locked in it and not yet unlocked */
 };
 
 /* ------------------------------------------------------------------ pool */
@@ -93,6 +103,7 @@ struct sim_thread {
     const resmap_sim_machine *machine;
     uint64_t machine_serial; /* the machine's number, never reused (a new machine may reuse an address) */
     KIRQL irql;
+    uint32_t process;       /* the simulated process the thread runs in; 0: the first (id 1) */
     int in_probe_wrapper;   /* inside ResmapProbeAndLockPages: a bad probe is a status, not a crash */
     NTSTATUS probe_status;  /* what the wrapper returns */
 };
@@ -132,6 +143,11 @@ struct resmap_sim_machine {
     struct sim_ordinary_mapping *ordinary;
     uint64_t reservation_count, reserved_pages, reserved_mapped_pages;
     uint64_t ordinary_count, ordinary_mapped_pages;
+
+    /* simulated processes; processes[0] (id 1) exists from creation on and never exits */
+    struct sim_process processes[SIM_MAX_PROCESSES];
+    uint32_t process_count;
+    void (*io_on_process_exit)(void *state, uint32_t process);
 
     /* simulated user memory: a PROT_NONE arena into which user buffers map frames */
     uint8_t *userva;
@@ -294,8 +310,17 @@ void sim_mdl_mark_mapped(PMDL mdl);
 /* Ordinary mappings (sim_ordinary.c): releases the one at va made for mdl; -1 if there is none. */
 int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl);
 
-/* Simulated user memory (sim_user.c): the frame behind a user address, or SIM_NO_FRAME. */
+/* Simulated user memory (sim_user.c): the frame behind a user address, or SIM_NO_FRAME; the second
+ * counts only an address of that process's memory (another process does not have the address). */
 PFN_NUMBER sim_user_frame_locked(resmap_sim_machine *m, const void *va);
+PFN_NUMBER sim_user_frame_of_process_locked(resmap_sim_machine *m, const void *va, uint32_t process);
+/* Frees every buffer of a process that nothing locks or maps; returns how many are left. */
+size_t sim_user_free_process_locked(resmap_sim_machine *m, uint32_t process);
+
+/* Simulated processes (sim_process.c). */
+void sim_process_init(resmap_sim_machine *m);
+uint32_t sim_current_process_id_locked(resmap_sim_machine *m);
+struct sim_process *sim_process_locked(resmap_sim_machine *m, uint32_t id);
 int sim_user_init(resmap_sim_machine *m);
 void sim_user_destroy(resmap_sim_machine *m);
 

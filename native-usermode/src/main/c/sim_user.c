@@ -76,6 +76,7 @@ RESMAP_SIM_API void *resmap_sim_user_alloc(resmap_sim_machine *m, size_t bytes)
         return NULL;
     }
     u->pages = pages;
+    u->process = sim_current_process_id_locked(m);
     u->frames = malloc(pages * sizeof(*u->frames));
     if (u->frames == NULL) {
         goto fail;
@@ -126,10 +127,36 @@ fail:
     return NULL;
 }
 
+/* Frees the buffer at *link unless nothing may free it yet: 0, or -1 with the buffer kept. */
+static int free_buffer_locked(resmap_sim_machine *m, struct sim_user_buffer **link)
+{
+    struct sim_user_buffer *u = *link;
+    for (size_t i = 0; i < u->pages; i++) {
+        /* Locked by an MDL, or still shown by a system mapping (one made through a partial MDL can
+         * outlive its source's lock): freed frames would be handed out while still in use. */
+        if (m->frame_locks[u->frames[i]] != 0 || m->frame_maps[u->frames[i]] != 0) {
+            return -1;
+        }
+    }
+    if (sim_unmap_to_reserved(m, m->userva + u->first_page * PAGE_SIZE, u->pages) != 0) {
+        /* The host still maps the frames: they are not handed out again (the machine is stopped). */
+        return -1;
+    }
+    *link = u->next;
+    sim_machine_uncharge_locked(m, u->host_charge);
+    release_user_pages_locked(m, u->first_page, u->pages);
+    sim_frames_release_locked(m, u->frames, u->pages);
+    m->frames_user -= u->pages;
+    m->user_buffer_count--;
+    free(u->frames);
+    free(u);
+    return 0;
+}
+
 RESMAP_SIM_API int resmap_sim_user_free(resmap_sim_machine *m, void *p)
 {
     struct sim_user_buffer **link;
-    struct sim_user_buffer *u;
+    int result;
     if (m == NULL || p == NULL) {
         return -1;
     }
@@ -139,37 +166,17 @@ RESMAP_SIM_API int resmap_sim_user_free(resmap_sim_machine *m, void *p)
             break;
         }
     }
-    u = *link;
-    if (u == NULL) {
-        pthread_mutex_unlock(&m->lock);
-        return -1;
-    }
-    for (size_t i = 0; i < u->pages; i++) {
-        /* Locked by an MDL, or still shown by a system mapping (one made through a partial MDL can
-         * outlive its source's lock): freed frames would be handed out while still in use. */
-        if (m->frame_locks[u->frames[i]] != 0 || m->frame_maps[u->frames[i]] != 0) {
-            pthread_mutex_unlock(&m->lock);
-            return -1;
-        }
-    }
-    if (sim_unmap_to_reserved(m, p, u->pages) != 0) {
-        /* The host still maps the frames: they are not handed out again (the machine is stopped). */
-        pthread_mutex_unlock(&m->lock);
-        return -1;
-    }
-    *link = u->next;
-    sim_machine_uncharge_locked(m, u->host_charge);
-    release_user_pages_locked(m, u->first_page, u->pages);
-    sim_frames_release_locked(m, u->frames, u->pages);
-    m->frames_user -= u->pages;
-    m->user_buffer_count--;
+    result = *link != NULL ? free_buffer_locked(m, link) : -1;
     pthread_mutex_unlock(&m->lock);
-    free(u->frames);
-    free(u);
-    return 0;
+    return result;
 }
 
 PFN_NUMBER sim_user_frame_locked(resmap_sim_machine *m, const void *va)
+{
+    return sim_user_frame_of_process_locked(m, va, 0);
+}
+
+PFN_NUMBER sim_user_frame_of_process_locked(resmap_sim_machine *m, const void *va, uint32_t process)
 {
     uintptr_t a = (uintptr_t)va;
     uintptr_t base = (uintptr_t)m->userva;
@@ -180,8 +187,24 @@ PFN_NUMBER sim_user_frame_locked(resmap_sim_machine *m, const void *va)
     page = (a - base) / PAGE_SIZE;
     for (struct sim_user_buffer *u = m->user_buffers; u != NULL; u = u->next) {
         if (page >= u->first_page && page < u->first_page + u->pages) {
-            return u->frames[page - u->first_page];
+            /* Another process's address space does not have this address at all. */
+            return process == 0 || u->process == process ? u->frames[page - u->first_page] : SIM_NO_FRAME;
         }
     }
     return SIM_NO_FRAME;
+}
+
+size_t sim_user_free_process_locked(resmap_sim_machine *m, uint32_t process)
+{
+    struct sim_user_buffer **link = &m->user_buffers;
+    size_t left = 0;
+    while (*link != NULL) {
+        if ((*link)->process != process) {
+            link = &(*link)->next;
+        } else if (free_buffer_locked(m, link) != 0) {
+            left++;
+            link = &(*link)->next;
+        }
+    }
+    return left;
 }

@@ -78,7 +78,7 @@ typedef struct resmap_sim_counters {
     uint64_t pool_allocations;      /* live pool blocks (MDLs excluded) */
     uint64_t pool_bytes;
     uint64_t user_buffers;          /* live resmap_sim_user_alloc buffers */
-    uint64_t sessions;              /* open resmap_sim_open sessions */
+    uint64_t sessions;              /* open file objects (resmap_sim_open; duplicates not counted) */
     uint64_t calls;                 /* kernel calls made so far */
 } resmap_sim_counters;
 
@@ -142,20 +142,42 @@ RESMAP_SIM_API int resmap_sim_mapping_cache_type(resmap_sim_machine *m, const vo
 RESMAP_SIM_API uint8_t resmap_sim_irql(resmap_sim_machine *m);
 RESMAP_SIM_API void resmap_sim_set_irql(resmap_sim_machine *m, uint8_t irql);
 
-/* The simulated I/O manager: a session is an open file object on the resmap device of machine m. */
+/* Simulated processes. A machine starts with process 1, in which every thread runs until it attaches
+ * to another; user memory belongs to the process that allocated it and only that process can lock it.
+ * resmap_sim_process_exit plays a process's exit as Windows does: process-notify routines (the driver
+ * releases what the process locked), then its handles are closed, then its address space goes; pages
+ * still locked then are bugcheck 0x76 PROCESS_HAS_LOCKED_PAGES (0, the process, locked pages, 0). */
+#define RESMAP_SIM_PROCESS_FIRST 1u
+/* A new process's id, or 0 (no machine, a dead machine, or 63 processes made already). */
+RESMAP_SIM_API uint32_t resmap_sim_process_create(resmap_sim_machine *m);
+/* The calling thread runs in that process from now on (on machine m). 0, or -1 for no such live process. */
+RESMAP_SIM_API int resmap_sim_process_attach(resmap_sim_machine *m, uint32_t process);
+/* The calling thread's process on machine m (0 for a NULL machine). */
+RESMAP_SIM_API uint32_t resmap_sim_process_current(resmap_sim_machine *m);
+/* 0 when the process exited cleanly, 1 when the machine bugchecked (during the exit or before),
+ * -1 for no such live process or process 1 (which exits only with the machine). */
+RESMAP_SIM_API int resmap_sim_process_exit(resmap_sim_machine *m, uint32_t process);
+
+/* The simulated I/O manager: a session is a handle, in the calling thread's process, to a new file
+ * object on the resmap device of machine m. */
 RESMAP_SIM_API resmap_sim_session *resmap_sim_open(resmap_sim_machine *m);
-/* METHOD_BUFFERED: one system buffer of max(in_len, out_len) bytes receives in; the core runs; the
+/* DuplicateHandle: a second handle to the same file object, held by another (or the same) process.
+ * Requests go out from the process that holds the handle; the file object is cleaned up and closed
+ * when its last handle is closed. NULL for a dead or unknown process. */
+RESMAP_SIM_API resmap_sim_session *resmap_sim_duplicate(resmap_sim_session *s, uint32_t process);
+/* METHOD_BUFFERED, sent from the process that holds handle s: one system buffer of max(in_len,
+ * out_len) bytes receives in; the core runs; the
  * first *bytes_returned bytes (never more than out_len) are copied to out. Returns the NTSTATUS, or
  * RESMAP_SIM_STATUS_BUGCHECKED. in/out may be NULL when their length is 0; a NULL with a non-zero
  * length returns STATUS_INVALID_PARAMETER (0xC000000D) without calling the core. */
 RESMAP_SIM_API int32_t resmap_sim_ioctl(resmap_sim_session *s, uint32_t code, const void *in,
                                         uint32_t in_len, void *out, uint32_t out_len,
                                         uint32_t *bytes_returned);
-/* The last handle of the session goes away: IRP_MJ_CLEANUP at once, IRP_MJ_CLOSE once the requests in
- * flight on it have completed; returns after the close. From the moment it begins, a request on s
- * returns STATUS_FILE_CLOSED (0xC0000128) without reaching the driver, and so does every later one:
- * the session's record stays until its machine is destroyed, so a racing thread gets a status, not
- * freed memory. Closing twice does nothing. */
+/* Closes handle s. On the file object's last handle (in the closing process): IRP_MJ_CLEANUP at once,
+ * IRP_MJ_CLOSE once the requests in flight on it have completed; returns after the close. From the
+ * moment it begins, a request on s returns STATUS_FILE_CLOSED (0xC0000128) without reaching the
+ * driver, and so does every later one: the handle's record stays until its machine is destroyed, so a
+ * racing thread gets a status, not freed memory. Closing twice does nothing. */
 RESMAP_SIM_API void resmap_sim_close(resmap_sim_session *s);
 
 /* Protocol self-description, so that other languages can check their mirror of resmap_protocol.h.

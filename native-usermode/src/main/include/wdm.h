@@ -375,6 +375,11 @@ static inline VOID InsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
 /* ------------------------------------------------------------------ opaque kernel objects */
 typedef struct _IRP *PIRP;
 struct _EPROCESS;
+typedef struct _EPROCESS *PEPROCESS;
+
+/* The calling thread's simulated process (resmap_sim_process_attach; by default the machine's first). */
+NTKERNELAPI PEPROCESS IoGetCurrentProcess(VOID);
+#define PsGetCurrentProcess IoGetCurrentProcess
 
 /* ------------------------------------------------------------------ synchronization */
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;

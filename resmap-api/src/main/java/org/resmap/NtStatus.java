@@ -33,9 +33,10 @@ public enum NtStatus {
     /** The handle is unknown, stale, belongs to another open handle or names the wrong kind of object. */
     STATUS_INVALID_HANDLE(0xC0000008, WinError.ERROR_INVALID_HANDLE,
             "use objects only on the device that created them, and only while they are open"),
-    /** The pool tag differs from the reservation's. */
+    /** The pool tag differs from the reservation's, or the handle is used outside the process that opened it. */
     STATUS_ACCESS_DENIED(0xC0000022, WinError.ERROR_ACCESS_DENIED,
-            "pass the pool tag the reservation was created with (Windows would bugcheck 0xDA here)"),
+            "pass the pool tag the reservation was created with (Windows would bugcheck 0xDA here); "
+                    + "a device handle works only in the process that opened it"),
     /** The reservation's target pages are already mapped. */
     STATUS_CONFLICTING_ADDRESSES(0xC0000018, WinError.ERROR_INVALID_ADDRESS,
             "unmap the reservation's current mapping before mapping into it again (Windows would bugcheck 0xDA, 0x107)"),
