@@ -27,6 +27,8 @@ ExAllocatePool2(
 
 /* MmMapLockedPagesSpecifyCache priority bit (Windows 8): map without execute permission. */
 #define MdlMappingNoExecute 0x40000000
+/* ... and without write permission (Windows 8). */
+#define MdlMappingNoWrite 0x80000000
 
 /* MmAllocateMappingAddressEx flag (Windows 10 2004). */
 #define MM_MAPPING_ADDRESS_DIVISIBLE 0x1
