@@ -38,10 +38,14 @@ int sim_frames_init(resmap_sim_machine *m)
     m->frame_use = calloc(n, sizeof(*m->frame_use));
     m->frame_cache = calloc(n, sizeof(*m->frame_cache));
     m->frame_locks = calloc(n, sizeof(*m->frame_locks));
-    m->frame_maps = calloc(n, sizeof(*m->frame_maps));
+    m->frame_marks = calloc(n, sizeof(*m->frame_marks));
+    m->frame_identity = malloc(n * sizeof(*m->frame_identity));
     if (m->frame_use == NULL || m->frame_cache == NULL || m->frame_locks == NULL ||
-        m->frame_maps == NULL) {
+        m->frame_marks == NULL || m->frame_identity == NULL) {
         return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        m->frame_identity[i] = i;
     }
     return 0;
 }
@@ -55,16 +59,111 @@ void sim_frames_destroy(resmap_sim_machine *m)
     free(m->frame_use);
     free(m->frame_cache);
     free(m->frame_locks);
-    free(m->frame_maps);
+    free(m->frame_marks);
+    free(m->frame_identity);
+    m->frame_identity = NULL;
     m->frame_use = NULL;
     m->frame_cache = NULL;
     m->frame_locks = NULL;
-    m->frame_maps = NULL;
+    m->frame_marks = NULL;
 }
 
-int sim_frame_valid_locked(resmap_sim_machine *m, PFN_NUMBER pfn)
+/* How far a run continues is asked of every frame of every map call, so it is answered with memcmp
+ * against the identity table (frame_identity[i] == i) rather than by a loop over the frames: a run
+ * of n frames from f is exactly the n entries of the table from f. The first few frames are looked
+ * at one by one, which is cheaper for the short runs of scattered allocations. */
+#define RUN_SCAN_FIRST 8
+#define RUN_CHUNK_FIRST 64
+
+size_t sim_frame_run_length(const resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count)
 {
-    return pfn < m->frames_total && m->frame_use[pfn] != SIM_FRAME_FREE;
+    PFN_NUMBER first = frames[0];
+    size_t n = 1, chunk = RUN_CHUNK_FIRST;
+    if (first >= m->frames_total) {
+        return 1; /* not a frame of the machine: a run of its own, which the caller refuses */
+    }
+    while (n < count && n < RUN_SCAN_FIRST && frames[n] == first + n) {
+        n++;
+    }
+    if (n < RUN_SCAN_FIRST) {
+        return n;
+    }
+    while (n < count && first + n < m->frames_total) {
+        size_t len = count - n;
+        if (len > chunk) {
+            len = chunk;
+        }
+        if (len > m->frames_total - (first + n)) {
+            len = m->frames_total - (first + n);
+        }
+        if (memcmp(frames + n, m->frame_identity + first + n, len * sizeof(*frames)) != 0) {
+            while (frames[n] == first + n) {
+                n++;
+            }
+            return n;
+        }
+        n += len;
+        chunk *= 2;
+    }
+    return n;
+}
+
+size_t sim_frames_first_invalid_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count,
+                                       size_t *runs)
+{
+    size_t i = 0;
+    *runs = 0;
+    while (i < count) {
+        size_t run = sim_frame_run_length(m, frames + i, count - i);
+        PFN_NUMBER first = frames[i];
+        const uint8_t *free_frame;
+        if (first >= m->frames_total) {
+            return i;
+        }
+        if (run > m->frames_total - first) {
+            run = m->frames_total - first; /* the frame after the machine's last is invalid */
+        }
+        /* SIM_FRAME_FREE is 0: the first zero byte of the run's uses is its first free frame. */
+        free_frame = memchr(m->frame_use + first, SIM_FRAME_FREE, run);
+        if (free_frame != NULL) {
+            return i + (size_t)(free_frame - (m->frame_use + first));
+        }
+        if (*runs != (size_t)-1 && *runs < m->ptes_total) {
+            m->frame_runs[*runs].first = first;
+            m->frame_runs[*runs].pages = run;
+            (*runs)++;
+        } else {
+            *runs = (size_t)-1;
+        }
+        i += run;
+    }
+    return count;
+}
+
+static void mark_runs(uint8_t *marks, const struct sim_runs *runs)
+{
+    for (size_t k = 0; k < runs->count; k++) {
+        memset(marks + runs->run[k].frame, 1, runs->run[k].pages);
+    }
+}
+
+size_t sim_frames_first_mapped_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count)
+{
+    size_t i;
+    /* Not on a hot path (freeing pages or user memory): mark every mapped frame, then look. */
+    memset(m->frame_marks, 0, m->frames_total);
+    for (const struct sim_reservation *r = m->reservations; r != NULL; r = r->next) {
+        mark_runs(m->frame_marks, &r->mapped);
+    }
+    for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
+        mark_runs(m->frame_marks, &o->mapped);
+    }
+    for (i = 0; i < count; i++) {
+        if (frames[i] < m->frames_total && m->frame_marks[frames[i]] != 0) {
+            break;
+        }
+    }
+    return i;
 }
 
 static int frame_in_range(PFN_NUMBER pfn, uint64_t low, uint64_t high)
@@ -99,10 +198,12 @@ size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t cou
     if (taken > 0) {
         m->frame_hint = (out[taken - 1] + 1) % m->frames_total;
     }
-    for (size_t i = 0; zero && i < taken; i++) {
-        /* A hole punched in the memfd reads back as zeroes and gives the host its memory back. */
+    for (size_t i = 0, run; zero && i < taken; i += run) {
+        /* A hole punched in the memfd reads back as zeroes and gives the host its memory back: one
+         * hole per run of consecutive frames. */
+        run = sim_frame_run_length(m, out + i, taken - i);
         fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(out[i] * PAGE_SIZE),
-                  PAGE_SIZE);
+                  (off_t)(run * PAGE_SIZE));
     }
     return taken;
 }
@@ -131,20 +232,24 @@ RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t p
     return type;
 }
 
+int sim_map_run(resmap_sim_machine *m, void *va, PFN_NUMBER first, size_t pages, int writable)
+{
+    if (mmap(va, pages * PAGE_SIZE, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
+             m->memfd, (off_t)(first * PAGE_SIZE)) == MAP_FAILED) {
+        /* Within the budget the host should never refuse: that it did is reported, never absorbed. */
+        sim_host_fault_locked(m, "mmap", va, pages, errno);
+        return -1;
+    }
+    return 0;
+}
+
 int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count, int writable)
 {
     size_t i = 0;
     while (i < count) {
-        size_t run = 1;
-        while (i + run < count && frames[i + run] == frames[i] + run) {
-            run++;
-        }
-        void *at = (uint8_t *)va + i * PAGE_SIZE;
-        if (mmap(at, run * PAGE_SIZE, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
-                 m->memfd, (off_t)(frames[i] * PAGE_SIZE)) == MAP_FAILED) {
-            /* Within the budget the host should never refuse: that it did is reported, never
-             * absorbed. A failed MAP_FIXED may have unmapped the range, so all of it goes back. */
-            sim_host_fault_locked(m, "mmap", at, run, errno);
+        size_t run = sim_frame_run_length(m, frames + i, count - i);
+        if (sim_map_run(m, (uint8_t *)va + i * PAGE_SIZE, frames[i], run, writable) != 0) {
+            /* A failed MAP_FIXED may have unmapped the range, so all of it goes back. */
             sim_unmap_to_reserved(m, va, i + run);
             return -1;
         }

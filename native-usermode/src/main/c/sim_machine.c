@@ -91,11 +91,13 @@ RESMAP_SIM_API void resmap_sim_destroy(resmap_sim_machine *m)
     while (m->reservations != NULL) {
         struct sim_reservation *r = m->reservations;
         m->reservations = r->next;
+        sim_runs_free(&r->mapped);
         free(r);
     }
     while (m->ordinary != NULL) {
         struct sim_ordinary_mapping *o = m->ordinary;
         m->ordinary = o->next;
+        sim_runs_free(&o->mapped);
         free(o);
     }
     pthread_mutex_unlock(&m->lock);

@@ -31,6 +31,28 @@ enum sim_pte_kind {
 
 #define SIM_NO_FRAME ((PFN_NUMBER)~(PFN_NUMBER)0)
 
+/* Filled PTEs are kept as runs, not page by page: PTEs [pte, pte + pages) map frames [frame, frame +
+ * pages). One map call of contiguous frames is one run, so its cost does not grow with its length. */
+struct sim_pte_run {
+    size_t pte;
+    PFN_NUMBER frame;
+    size_t pages;
+    int8_t cache;           /* MEMORY_CACHING_TYPE the map call gave */
+};
+
+/* A run of consecutive frames found in a PFN array, on its way to being mapped. */
+struct sim_frame_run {
+    PFN_NUMBER first;
+    size_t pages;
+};
+
+/* The filled PTEs of one reservation or one ordinary mapping, in no particular order. */
+struct sim_runs {
+    struct sim_pte_run *run;
+    size_t count, capacity;
+    size_t pages;           /* sum of the runs' pages */
+};
+
 struct sim_reservation {
     struct sim_reservation *next;
     uint64_t host_charge;   /* host mappings charged for it (sim_host.c) */
@@ -38,14 +60,16 @@ struct sim_reservation {
     size_t pages;
     ULONG tag;
     int divisible;
+    struct sim_runs mapped;
 };
 
 struct sim_ordinary_mapping {
-    struct sim_ordinary_mapping *next;
+    struct sim_ordinary_mapping *next, *prev;
     uint64_t host_charge;
     size_t first_pte;
     size_t pages;
     PMDL mdl;               /* compared, never dereferenced: the MDL may be gone */
+    struct sim_runs mapped;
 };
 
 /* ------------------------------------------------------------------ physical frames */
@@ -128,7 +152,9 @@ struct resmap_sim_machine {
     uint8_t *frame_use;
     int8_t *frame_cache;            /* MEMORY_CACHING_TYPE given at allocation; MmNotMapped if none */
     uint32_t *frame_locks;          /* MmProbeAndLockPages references */
-    uint32_t *frame_maps;           /* PTEs currently mapping the frame */
+    uint8_t *frame_marks;           /* scratch for sim_frames_first_mapped_locked */
+    PFN_NUMBER *frame_identity;     /* frame_identity[i] == i: runs are found with memcmp */
+    struct sim_frame_run *frame_runs; /* scratch: the runs the last frame check found (ptes_total) */
     size_t frame_hint;
     uint64_t frames_allocated, frames_user, frames_locked;
 
@@ -136,9 +162,9 @@ struct resmap_sim_machine {
     uint8_t *sysva;
     size_t ptes_total, ptes_used;
     uint8_t *pte_kind;
-    PFN_NUMBER *pte_frame;
-    int8_t *pte_cache;              /* MEMORY_CACHING_TYPE a mapped PTE was made with; MmNotMapped if empty */
-    struct sim_reservation **pte_reservation;
+    size_t pte_lowest_free;         /* no PTE below it is free: where a first-fit search starts */
+    struct sim_reservation **pte_reservation;          /* every PTE of a reservation, headers included */
+    struct sim_ordinary_mapping **pte_ordinary;        /* the first PTE of each ordinary mapping */
     struct sim_reservation *reservations;
     struct sim_ordinary_mapping *ordinary;
     uint64_t reservation_count, reserved_pages, reserved_mapped_pages;
@@ -256,13 +282,25 @@ void sim_frames_destroy(resmap_sim_machine *m);
 size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t count, uint64_t low,
                               uint64_t high, int contiguous, int zero, enum sim_frame_use use);
 void sim_frames_release_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
-int sim_frame_valid_locked(resmap_sim_machine *m, PFN_NUMBER pfn);
+/* The length of the run of consecutive frame numbers of the machine that starts at frames[0] (at most
+ * count, >= 1; 1 if frames[0] is beyond the machine's memory). */
+size_t sim_frame_run_length(const resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
+/* Index of the first of frames[0..count) that the machine does not hold (free or beyond its memory),
+ * or count if it holds them all. Checked run by run; the runs are left in m->frame_runs for the map
+ * that follows, *runs saying how many (or (size_t)-1 if there were more than the ptes_total that fit:
+ * more than any mapping can have). */
+size_t sim_frames_first_invalid_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count,
+                                       size_t *runs);
+/* Index of the first of frames[0..count) that some system PTE maps, or count if none is mapped. */
+size_t sim_frames_first_mapped_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
 
 /* Mapping frames at real addresses (sim_frames.c). The host mappings this needs must have been
  * charged (sim_machine_charge_locked) by the caller. writable = 0 maps them PROT_READ, so a write
  * through the mapping faults for real. A host refusal is a host fault (the machine is stopped) and
  * -1; nothing is then left mapped. */
 int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count, int writable);
+/* One run: pages consecutive frames from `first` at va (one host mmap; a refusal is a host fault). */
+int sim_map_run(resmap_sim_machine *m, void *va, PFN_NUMBER first, size_t pages, int writable);
 /* A PROT_NONE arena of this many pages, reserved but backed by nothing (the system PTEs, user memory),
  * charged as one host mapping; NULL if the budget or the host refused. sim_arena_release gives it
  * back to the host. */
@@ -292,19 +330,27 @@ void sim_ptes_release_locked(resmap_sim_machine *m, size_t first, size_t count);
 /* PTE index of a system address, or (size_t)-1 outside the arena. */
 size_t sim_pte_index(const resmap_sim_machine *m, const void *va);
 void *sim_pte_address(const resmap_sim_machine *m, size_t index);
-/* Maps frames into PTEs [first, first + count) with a caching type; -1 if the host refused (nothing
- * then mapped). */
-int sim_ptes_map_locked(resmap_sim_machine *m, size_t first, const PFN_NUMBER *frames, size_t count,
+/* Maps the first `runs` runs of m->frame_runs (as sim_mdl_check_frames_locked left them) into PTEs
+ * from `first` on with a caching type, one host mmap per run, and records them in `into`; -1 if the
+ * host refused (nothing then mapped). */
+int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t first, size_t runs,
                         MEMORY_CACHING_TYPE cache, int writable);
-void sim_ptes_unmap_locked(resmap_sim_machine *m, size_t first, size_t count);
+/* Empties PTEs [first, first + count) of `from` (one host call) and forgets their runs. */
+void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t first, size_t count);
+/* How many of PTEs [first, first + count) the runs fill. */
+size_t sim_runs_pages_in(const struct sim_runs *runs, size_t first, size_t count);
+void sim_runs_free(struct sim_runs *runs);
+/* The frame system PTE i maps, or SIM_NO_FRAME; *cache (may be NULL) gets its caching type. */
+PFN_NUMBER sim_pte_frame_locked(resmap_sim_machine *m, size_t i, int *cache);
 
 /* What MmMapLockedPagesSpecifyCache and MmMapLockedPagesWithReservedMapping both ask of an MDL
  * (sim_mdl.c), in the order they ask it. Each check returns 0, or -1 with the bugcheck recorded on
  * call: the MDL is mappable (locked or partial, checked under the Verifier only; not mapped yet),
- * and the frames of its first `pages` pages are ones the machine holds (else PFN_LIST_CORRUPT).
+ * and the frames of its first `pages` pages are ones the machine holds (else PFN_LIST_CORRUPT; *runs
+ * then says how many runs of them m->frame_runs holds for sim_ptes_map_locked).
  * sim_mdl_mark_mapped sets the flags a successful system mapping leaves on the MDL. */
 int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl);
-int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages);
+int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages, size_t *runs);
 void sim_mdl_mark_mapped(PMDL mdl);
 
 /* Ordinary mappings (sim_ordinary.c): releases the one at va made for mdl; -1 if there is none. */

@@ -248,9 +248,7 @@ VOID MmFreePagesFromMdl(PMDL MemoryDescriptorList)
     } else {
         size_t pages = mdl->ByteCount / PAGE_SIZE;
         PPFN_NUMBER frames = MmGetMdlPfnArray(mdl);
-        size_t i;
-        for (i = 0; i < pages && m->frame_maps[frames[i]] == 0; i++) {
-        }
+        size_t i = sim_frames_first_mapped_locked(m, frames, pages);
         if (i < pages) {
             /* Frames still mapped somewhere would be handed to the next allocation while mapped. */
             sim_call_bugcheck(&call, MEMORY_MANAGEMENT, MM_INVALID_PAGES_FREE, (ULONG_PTR)mdl,
@@ -285,14 +283,13 @@ int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl)
     return 0;
 }
 
-int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages)
+int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages, size_t *runs)
 {
     PPFN_NUMBER frames = MmGetMdlPfnArray(mdl);
-    for (size_t i = 0; i < pages; i++) {
-        if (!sim_frame_valid_locked(call->m, frames[i])) {
-            sim_call_bugcheck(call, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, (ULONG_PTR)mdl, i, frames[i]);
-            return -1;
-        }
+    size_t i = sim_frames_first_invalid_locked(call->m, frames, pages, runs);
+    if (i < pages) {
+        sim_call_bugcheck(call, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, (ULONG_PTR)mdl, i, frames[i]);
+        return -1;
     }
     return 0;
 }

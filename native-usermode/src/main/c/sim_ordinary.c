@@ -11,20 +11,28 @@
 int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl)
 {
     size_t index = sim_pte_index(m, va);
-    for (struct sim_ordinary_mapping **link = &m->ordinary; *link != NULL; link = &(*link)->next) {
-        struct sim_ordinary_mapping *o = *link;
-        if (o->first_pte == index && o->mdl == mdl) {
-            *link = o->next;
-            sim_ptes_unmap_locked(m, o->first_pte, o->pages);
-            sim_ptes_release_locked(m, o->first_pte, o->pages);
-            sim_machine_uncharge_locked(m, o->host_charge);
-            m->ordinary_count--;
-            m->ordinary_mapped_pages -= o->pages;
-            free(o);
-            return 0;
-        }
+    /* Found from its first PTE, not by a walk of all ordinary mappings. */
+    struct sim_ordinary_mapping *o = index == (size_t)-1 ? NULL : m->pte_ordinary[index];
+    if (o == NULL || o->mdl != mdl) {
+        return -1;
     }
-    return -1;
+    if (o->prev != NULL) {
+        o->prev->next = o->next;
+    } else {
+        m->ordinary = o->next;
+    }
+    if (o->next != NULL) {
+        o->next->prev = o->prev;
+    }
+    m->pte_ordinary[index] = NULL;
+    sim_ptes_unmap_locked(m, &o->mapped, o->first_pte, o->pages);
+    sim_ptes_release_locked(m, o->first_pte, o->pages);
+    sim_machine_uncharge_locked(m, o->host_charge);
+    m->ordinary_count--;
+    m->ordinary_mapped_pages -= o->pages;
+    sim_runs_free(&o->mapped);
+    free(o);
+    return 0;
 }
 
 static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MODE mode,
@@ -34,9 +42,9 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     resmap_sim_machine *m = call->m;
     struct sim_ordinary_mapping *o;
     size_t pages, first;
-    PPFN_NUMBER frames;
     uint64_t charge;
     int charged;
+    size_t runs;
 
     if (mdl == NULL) {
         sim_call_bugcheck(call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
@@ -51,24 +59,27 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
         return NULL;
     }
     pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
-    if (sim_mdl_check_frames_locked(call, mdl, pages) != 0) {
+    if (sim_mdl_check_frames_locked(call, mdl, pages, &runs) != 0) {
         return NULL;
     }
-    frames = MmGetMdlPfnArray(mdl);
     /* The host mappings it needs are charged first: past the budget the map fails as it does when
      * system PTEs are short (sim_host.c). */
-    charge = sim_runs(frames, pages) * SIM_HOST_MAPPINGS_PER_RUN;
+    charge = (runs == (size_t)-1 ? pages : runs) * SIM_HOST_MAPPINGS_PER_RUN;
     charged = !sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) && sim_machine_charge_locked(m, charge) == 0;
     first = charged ? sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY) : (size_t)-1;
     o = first == (size_t)-1 ? NULL : calloc(1, sizeof(*o));
     /* [D] from Windows 8 on, MdlMappingNoWrite in Priority makes the mapping read-only. */
     if (o == NULL ||
-        sim_ptes_map_locked(m, first, frames, pages, cache, (priority & MdlMappingNoWrite) == 0) != 0) {
+        sim_ptes_map_locked(m, &o->mapped, first, runs, cache,
+                            (priority & MdlMappingNoWrite) == 0) != 0) {
         if (first != (size_t)-1) {
             sim_ptes_release_locked(m, first, pages);
         }
         if (charged) {
             sim_machine_uncharge_locked(m, charge);
+        }
+        if (o != NULL) {
+            sim_runs_free(&o->mapped);
         }
         free(o);
         if (bugcheck_on_failure && !(mdl->MdlFlags & MDL_MAPPING_CAN_FAIL)) {
@@ -86,7 +97,11 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     o->host_charge = charge;
     o->mdl = mdl;
     o->next = m->ordinary;
+    if (o->next != NULL) {
+        o->next->prev = o;
+    }
     m->ordinary = o;
+    m->pte_ordinary[first] = o;
     m->ordinary_count++;
     m->ordinary_mapped_pages += pages;
     mdl->MappedSystemVa = (PUCHAR)sim_pte_address(m, first) + mdl->ByteOffset;

@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define BUILD_WINDOWS_8 9200u
 #define HEADER_PTES 2u
@@ -39,14 +40,16 @@ static int header_based(const resmap_sim_machine *m)
 }
 
 /* What a header-based kernel reads when it takes PTE i for a header. */
-static ULONG_PTR header_value_locked(const resmap_sim_machine *m, size_t i)
+static ULONG_PTR header_value_locked(resmap_sim_machine *m, size_t i)
 {
+    PFN_NUMBER frame;
     if (m->pte_kind[i] == SIM_PTE_HEADER) {
         const struct sim_reservation *r = m->pte_reservation[i];
         return i + 1 == r->first_pte ? (ULONG_PTR)(r->tag & ~1u) : (ULONG_PTR)r->pages;
     }
-    if (m->pte_frame[i] != SIM_NO_FRAME) {
-        return (ULONG_PTR)(m->pte_frame[i] << PAGE_SHIFT) | 0x3; /* valid | writable */
+    frame = sim_pte_frame_locked(m, i, NULL);
+    if (frame != SIM_NO_FRAME) {
+        return (ULONG_PTR)(frame << PAGE_SHIFT) | 0x3; /* valid | writable */
     }
     return 0;
 }
@@ -113,15 +116,6 @@ static void find_reservation_locked(resmap_sim_machine *m, const void *va, ULONG
     } else {
         find_in_tree_locked(m, va, tag, purpose, out);
     }
-}
-
-static size_t mapped_in_locked(const resmap_sim_machine *m, size_t first, size_t count)
-{
-    size_t mapped = 0;
-    for (size_t i = first; i < first + count; i++) {
-        mapped += m->pte_frame[i] != SIM_NO_FRAME;
-    }
-    return mapped;
 }
 
 /* ------------------------------------------------------------------ allocate */
@@ -229,7 +223,7 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     resmap_sim_machine *m = call->m;
     struct lookup found;
     size_t pages;
-    PPFN_NUMBER frames;
+    size_t runs;
     size_t already;
 
     find_reservation_locked(m, address, tag, FOR_MAP, &found);
@@ -251,18 +245,17 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     if (pages > found.available) {
         return NULL; /* [D][K][R] */
     }
-    if (sim_mdl_check_frames_locked(call, mdl, pages) != 0) {
+    if (sim_mdl_check_frames_locked(call, mdl, pages, &runs) != 0) {
         return NULL;
     }
-    frames = MmGetMdlPfnArray(mdl);
-    already = mapped_in_locked(m, found.start, pages);
+    already = sim_runs_pages_in(&found.reservation->mapped, found.start, pages);
     if (already != 0) {
         sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_MAP_ALREADY_MAPPED, (ULONG_PTR)address,
                           pages, already);
         return NULL;
     }
     /* The reserved map call has no way to ask for a read-only mapping: its PTEs are writable. */
-    if (sim_ptes_map_locked(m, found.start, frames, pages, cache, 1) != 0) {
+    if (sim_ptes_map_locked(m, &found.reservation->mapped, found.start, runs, cache, 1) != 0) {
         return NULL;
     }
     m->reserved_mapped_pages += pages;
@@ -325,21 +318,21 @@ static void unmap_reserved_locked(struct sim_call *call, PVOID address, ULONG ta
                           found.available);
         return;
     }
-    mapped = mapped_in_locked(m, found.start, pages);
+    mapped = sim_runs_pages_in(&found.reservation->mapped, found.start, pages);
     if (mapped != pages) {
         sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_NOT_MAPPED, (ULONG_PTR)address,
                           pages, mapped);
         return;
     }
     if (!found.reservation->divisible) {
-        size_t total = mapped_in_locked(m, found.reservation->first_pte, found.reservation->pages);
+        size_t total = found.reservation->mapped.pages;
         if (total != pages) {
             sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_PARTIAL, (ULONG_PTR)address,
                               pages, total);
             return;
         }
     }
-    sim_ptes_unmap_locked(m, found.start, pages);
+    sim_ptes_unmap_locked(m, &found.reservation->mapped, found.start, pages);
     m->reserved_mapped_pages -= pages;
     mdl->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
 }
@@ -375,7 +368,7 @@ static void free_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
         return;
     }
     r = found.reservation;
-    mapped = mapped_in_locked(m, r->first_pte, r->pages);
+    mapped = r->mapped.pages;
     if (mapped != 0) {
         sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_FREE_STILL_MAPPED, (ULONG_PTR)address, tag,
                           mapped);
@@ -385,6 +378,9 @@ static void free_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     }
     *link = r->next;
     sim_ptes_release_locked(m, r->first_pte - HEADER_PTES, r->pages + HEADER_PTES);
+    memset(m->pte_reservation + r->first_pte - HEADER_PTES, 0,
+           (r->pages + HEADER_PTES) * sizeof(*m->pte_reservation));
+    sim_runs_free(&r->mapped);
     m->reservation_count--;
     m->reserved_pages -= r->pages;
     sim_machine_uncharge_locked(m, r->host_charge);

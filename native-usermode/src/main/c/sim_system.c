@@ -134,7 +134,7 @@ RESMAP_SIM_API int resmap_sim_touch(resmap_sim_machine *m, const void *va, uint8
     }
     index = sim_pte_index(m, va);
     if (index != (size_t)-1) {
-        readable = m->pte_frame[index] != SIM_NO_FRAME;
+        readable = sim_pte_frame_locked(m, index, NULL) != SIM_NO_FRAME;
     } else {
         readable = sim_user_frame_locked(m, va) != SIM_NO_FRAME ||
                    sim_block_containing_locked(m, va) != NULL;

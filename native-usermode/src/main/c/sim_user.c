@@ -131,12 +131,15 @@ fail:
 static int free_buffer_locked(resmap_sim_machine *m, struct sim_user_buffer **link)
 {
     struct sim_user_buffer *u = *link;
+    /* Locked by an MDL, or still shown by a system mapping (one made through a partial MDL can
+     * outlive its source's lock): freed frames would be handed out while still in use. */
     for (size_t i = 0; i < u->pages; i++) {
-        /* Locked by an MDL, or still shown by a system mapping (one made through a partial MDL can
-         * outlive its source's lock): freed frames would be handed out while still in use. */
-        if (m->frame_locks[u->frames[i]] != 0 || m->frame_maps[u->frames[i]] != 0) {
+        if (m->frame_locks[u->frames[i]] != 0) {
             return -1;
         }
+    }
+    if (sim_frames_first_mapped_locked(m, u->frames, u->pages) < u->pages) {
+        return -1;
     }
     if (sim_unmap_to_reserved(m, m->userva + u->first_page * PAGE_SIZE, u->pages) != 0) {
         /* The host still maps the frames: they are not handed out again (the machine is stopped). */

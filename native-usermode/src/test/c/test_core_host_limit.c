@@ -34,7 +34,7 @@ static void check_views_agree(resmap_sim_machine *m, const char *when)
     size_t wrong = 0, first_wrong = (size_t)-1;
     CHECK(maps.count > 0, "%s: /proc/self/maps unreadable", when);
     for (size_t i = 0; i < m->ptes_total; i++) {
-        if (!page_agrees(&maps, m->sysva + i * PAGE, m->pte_frame[i], "rw-s")) {
+        if (!page_agrees(&maps, m->sysva + i * PAGE, sim_pte_frame_locked(m, i, NULL), "rw-s")) {
             first_wrong = first_wrong == (size_t)-1 ? i : first_wrong;
             wrong++;
         }
