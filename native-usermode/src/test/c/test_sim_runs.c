@@ -1,0 +1,171 @@
+/*
+ * test_sim_runs.c - the simulator keeps filled system PTEs as runs of consecutive frames; what a
+ * driver sees must be exactly what per-page bookkeeping showed: a run cut in its middle keeps both
+ * ends, a run that walks off the end of physical memory is caught at the first frame beyond it, and
+ * a frame mapped anywhere cannot be freed.
+ */
+#include "sim_fixture.h"
+
+/* A partial MDL of `pages` pages starting `first` pages into a pages-MDL (which has no virtual
+ * address, so the sub-range is named by its offset from NULL, as the driver core does). */
+static PMDL partial(PMDL source, size_t first, size_t pages)
+{
+    PMDL part = IoAllocateMdl((PUCHAR)NULL + first * PAGE_SIZE, (ULONG)(pages * PAGE_SIZE), FALSE, FALSE,
+                              NULL);
+    CHECK(part != NULL, "%s", "IoAllocateMdl returned NULL");
+    IoBuildPartialMdl(source, part, (PUCHAR)NULL + first * PAGE_SIZE, (ULONG)(pages * PAGE_SIZE));
+    return part;
+}
+
+/* One contiguous mapping of 8 pages in a divisible range, unmapped in the middle (pages 2..3): the
+ * pages on both sides stay mapped to their own frames and bytes, then go one side at a time. */
+static void a_run_cut_in_its_middle_keeps_both_ends(void)
+{
+    resmap_sim_machine *m = machine();
+    resmap_sim_counters c;
+    uint8_t seen = 0;
+    PMDL pages = allocate_pages(8 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PFN_NUMBER *frames = MmGetMdlPfnArray(pages);
+    PUCHAR base = MmAllocateMappingAddressEx(8 * PAGE_SIZE, TAG_A, MM_MAPPING_ADDRESS_DIVISIBLE);
+    CHECK(frames[7] == frames[0] + 7, "frames %llu..%llu not contiguous", (unsigned long long)frames[0],
+          (unsigned long long)frames[7]);
+    PMDL whole = partial(pages, 0, 8);
+    PMDL middle = partial(pages, 2, 2);
+    PMDL head = partial(pages, 0, 2);
+    PMDL tail = partial(pages, 4, 4);
+    CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, whole, MmCached) == base, "%s", "not at base");
+    for (int i = 0; i < 8; i++) {
+        base[i * PAGE_SIZE] = (uint8_t)(0x40 + i);
+    }
+    MmUnmapReservedMapping(base + 2 * PAGE_SIZE, TAG_A, middle);
+    resmap_sim_get_counters(m, &c);
+    CHECK(c.reserved_mapped_pages == 6, "%llu mapped", (unsigned long long)c.reserved_mapped_pages);
+    CHECK(resmap_sim_mapping_cache_type(m, base + PAGE_SIZE) == MmCached &&
+              resmap_sim_mapping_cache_type(m, base + 2 * PAGE_SIZE) == MmNotMapped &&
+              resmap_sim_mapping_cache_type(m, base + 3 * PAGE_SIZE) == MmNotMapped &&
+              resmap_sim_mapping_cache_type(m, base + 4 * PAGE_SIZE) == MmCached,
+          "%s", "the wrong pages mapped after the cut");
+    CHECK(resmap_sim_touch(m, base + 7 * PAGE_SIZE, &seen) == 0 && seen == 0x47, "page 7 reads 0x%X", seen);
+    CHECK(resmap_sim_touch(m, base + PAGE_SIZE, &seen) == 0 && seen == 0x41, "page 1 reads 0x%X", seen);
+    /* The cut pages map again, to the same frames. */
+    middle->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
+    CHECK(MmMapLockedPagesWithReservedMapping(base + 2 * PAGE_SIZE, TAG_A, middle, MmCached) ==
+              base + 2 * PAGE_SIZE && base[3 * PAGE_SIZE] == 0x43,
+          "%s", "the middle did not map back");
+    MmUnmapReservedMapping(base + 2 * PAGE_SIZE, TAG_A, middle);
+    MmUnmapReservedMapping(base, TAG_A, head);
+    MmUnmapReservedMapping(base + 4 * PAGE_SIZE, TAG_A, tail);
+    resmap_sim_get_counters(m, &c);
+    CHECK(c.reserved_mapped_pages == 0 && resmap_sim_bugcheck(m, NULL, NULL) == 0, "%llu mapped",
+          (unsigned long long)c.reserved_mapped_pages);
+    /* Unmapped piece by piece through other MDLs, so its own mapped flag is still set. */
+    whole->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
+    IoFreeMdl(whole);
+    IoFreeMdl(middle);
+    IoFreeMdl(head);
+    IoFreeMdl(tail);
+    free_pages(pages);
+    MmFreeMappingAddress(base, TAG_A);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
+/* Frames consecutive up to the machine's last frame and one past it: the run is cut at the end of
+ * physical memory and the first frame beyond it is the one reported (P3 its index, P4 the frame). */
+static void a_run_past_the_last_frame_is_caught_at_the_first_frame_beyond(void)
+{
+    uint64_t p[4];
+    resmap_sim_machine *m = machine();
+    resmap_sim_counters c;
+    resmap_sim_get_counters(m, &c);
+    PMDL all = allocate_pages(c.frames_total * PAGE_SIZE, MM_ALLOCATE_FULLY_REQUIRED);
+    PMDL forged = IoAllocateMdl(NULL, 12 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PFN_NUMBER *frames = MmGetMdlPfnArray(forged);
+    for (size_t i = 0; i < 12; i++) {
+        frames[i] = c.frames_total - 10 + i;
+    }
+    forged->MdlFlags |= MDL_PAGES_LOCKED;
+    PVOID base = MmAllocateMappingAddress(12 * PAGE_SIZE, TAG_A);
+    CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, forged, MmCached) == NULL, "%s", "a mapping");
+    CHECK_BUGCHECK(m, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, p);
+    CHECK(p[2] == 10 && p[3] == c.frames_total, "P3 %llu, P4 %llu", (unsigned long long)p[2],
+          (unsigned long long)p[3]);
+    (void)all;
+    resmap_sim_destroy(m);
+}
+
+/* A long contiguous run with one free frame in it is caught at that frame, not at its run's start. */
+static void a_free_frame_inside_a_run_is_caught_where_it_is(void)
+{
+    uint64_t p[4];
+    resmap_sim_machine *m = machine();
+    PMDL pages = allocate_pages(200 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PMDL forged = IoAllocateMdl(NULL, 201 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PFN_NUMBER *frames = MmGetMdlPfnArray(pages);
+    PFN_NUMBER *copy = MmGetMdlPfnArray(forged);
+    CHECK(frames[199] == frames[0] + 199, "%s", "not contiguous");
+    memcpy(copy, frames, 200 * sizeof(*copy));
+    copy[200] = frames[199] + 1; /* consecutive, but never allocated */
+    forged->MdlFlags |= MDL_PAGES_LOCKED;
+    PVOID base = MmAllocateMappingAddress(201 * PAGE_SIZE, TAG_A);
+    CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, forged, MmCached) == NULL, "%s", "a mapping");
+    CHECK_BUGCHECK(m, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, p);
+    CHECK(p[2] == 200 && p[3] == frames[199] + 1, "P3 %llu, P4 %llu", (unsigned long long)p[2],
+          (unsigned long long)p[3]);
+    resmap_sim_destroy(m);
+}
+
+/* Two long runs in swapped order: each page of the mapping shows its own frame, the run boundary is
+ * found even though both halves are long. */
+static void swapped_long_runs_map_each_page_to_its_own_frame(void)
+{
+    resmap_sim_machine *m = machine();
+    PMDL pages = allocate_pages(120 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PMDL swapped = IoAllocateMdl(NULL, 120 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PFN_NUMBER *frames = MmGetMdlPfnArray(pages);
+    PFN_NUMBER *order = MmGetMdlPfnArray(swapped);
+    int wrong = 0;
+    CHECK(frames[119] == frames[0] + 119, "%s", "not contiguous");
+    for (size_t i = 0; i < 120; i++) {
+        order[i] = frames[(i + 60) % 120];
+    }
+    swapped->MdlFlags |= MDL_PAGES_LOCKED;
+    PUCHAR direct = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    CHECK(direct != NULL, "%s", "no ordinary mapping");
+    for (int i = 0; i < 120; i++) {
+        direct[i * PAGE_SIZE] = (uint8_t)i;
+    }
+    PUCHAR base = MmAllocateMappingAddress(120 * PAGE_SIZE, TAG_A);
+    CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, swapped, MmCached) == base, "%s", "not at base");
+    for (int i = 0; i < 120 && resmap_sim_bugcheck(m, NULL, NULL) == 0; i++) {
+        wrong += base[i * PAGE_SIZE] != (uint8_t)((i + 60) % 120);
+    }
+    CHECK(wrong == 0 && resmap_sim_bugcheck(m, NULL, NULL) == 0, "%d pages show another frame", wrong);
+    resmap_sim_destroy(m);
+}
+
+/* Pages still shown by an ordinary mapping made through a partial MDL cannot be freed: the frame
+ * reported is the first mapped one. */
+static void frames_mapped_through_a_partial_mdl_cannot_be_freed(void)
+{
+    uint64_t p[4];
+    resmap_sim_machine *m = machine_with(0, RESMAP_SIM_FLAG_NO_VERIFIER);
+    PMDL pages = allocate_pages(6 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PMDL part = partial(pages, 3, 2);
+    CHECK(MmMapLockedPagesSpecifyCache(part, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) != NULL,
+          "%s", "no mapping");
+    MmFreePagesFromMdl(pages);
+    CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_INVALID_PAGES_FREE, p);
+    CHECK(p[2] == (uintptr_t)&MmGetMdlPfnArray(pages)[3], "P3 0x%llX", (unsigned long long)p[2]);
+    resmap_sim_destroy(m);
+}
+
+int main(void)
+{
+    RUN(a_run_cut_in_its_middle_keeps_both_ends);
+    RUN(a_run_past_the_last_frame_is_caught_at_the_first_frame_beyond);
+    RUN(a_free_frame_inside_a_run_is_caught_where_it_is);
+    RUN(swapped_long_runs_map_each_page_to_its_own_frame);
+    RUN(frames_mapped_through_a_partial_mdl_cannot_be_freed);
+    return CHECK_DONE();
+}
