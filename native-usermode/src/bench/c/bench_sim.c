@@ -34,7 +34,7 @@
 #define TAG 'BnCh'
 #define MAX_PAGES 4096u
 #define HOST_OFFSET 2u   /* pages in front of the floor's mapping, as the two header PTEs */
-#define SCATTER_RUN 3u   /* the simulator scatters frames in runs of 3 (sim_frames.c) */
+#define SCATTER_RUN 16u  /* the simulator scatters frames in runs of 16 (sim_frames.c) */
 #define MAX_PAIRS 64
 
 /* ------------------------------------------------------------------ timing */
