@@ -180,6 +180,19 @@ RESMAP_SIM_API int resmap_sim_fail_nth(resmap_sim_machine *m, int kind, uint32_t
     }
     pthread_mutex_lock(&m->lock);
     m->fail_at[kind] = n == 0 ? 0 : m->attempts[kind] + n;
+    m->fail_on[kind] = 0;
+    pthread_mutex_unlock(&m->lock);
+    return 0;
+}
+
+RESMAP_SIM_API int resmap_sim_fail_from(resmap_sim_machine *m, int kind, uint32_t n)
+{
+    if (m == NULL || kind < 1 || kind >= SIM_FAULT_KINDS) {
+        return -1;
+    }
+    pthread_mutex_lock(&m->lock);
+    m->fail_at[kind] = n == 0 ? 0 : m->attempts[kind] + n;
+    m->fail_on[kind] = n != 0;
     pthread_mutex_unlock(&m->lock);
     return 0;
 }
@@ -199,6 +212,9 @@ RESMAP_SIM_API uint64_t resmap_sim_allocations(resmap_sim_machine *m, int kind)
 int sim_fault_locked(resmap_sim_machine *m, int kind)
 {
     m->attempts[kind]++;
+    if (m->fail_at[kind] != 0 && m->fail_on[kind] && m->attempts[kind] >= m->fail_at[kind]) {
+        return 1; /* persistent: this one and every later one, until cancelled */
+    }
     if (m->fail_at[kind] != 0 && m->attempts[kind] == m->fail_at[kind]) {
         m->fail_at[kind] = 0;
         return 1;

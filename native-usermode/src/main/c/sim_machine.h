@@ -198,6 +198,7 @@ struct resmap_sim_machine {
     /* fault injection */
     uint64_t attempts[SIM_FAULT_KINDS];
     uint64_t fail_at[SIM_FAULT_KINDS];
+    int fail_on[SIM_FAULT_KINDS];   /* persistent: every attempt from fail_at on fails */
 
     /* counters, trace, I/O manager */
     uint64_t calls;

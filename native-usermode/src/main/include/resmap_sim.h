@@ -93,6 +93,9 @@ RESMAP_SIM_API int resmap_sim_get_counters(resmap_sim_machine *m, resmap_sim_cou
 #define RESMAP_SIM_FAULT_POOL        4  /* ExAllocatePool2 / ExAllocatePoolWithTag */
 #define RESMAP_SIM_FAULT_MAPPING     5  /* MmMapLockedPagesSpecifyCache (system PTEs short) */
 RESMAP_SIM_API int resmap_sim_fail_nth(resmap_sim_machine *m, int kind, uint32_t n);
+/* The same, persistently: the n-th next allocation of the kind and every later one fail, until
+ * cancelled with n = 0 (either call). Returns 0, or -1 for an unknown kind. */
+RESMAP_SIM_API int resmap_sim_fail_from(resmap_sim_machine *m, int kind, uint32_t n);
 /* Allocations of a kind attempted so far (to drive "fail the 1st, 2nd, ... allocation" loops). */
 RESMAP_SIM_API uint64_t resmap_sim_allocations(resmap_sim_machine *m, int kind);
 
