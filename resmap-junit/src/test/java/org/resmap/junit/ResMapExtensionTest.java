@@ -237,6 +237,36 @@ class ResMapExtensionTest {
         }
     }
 
+    @ResMapTest
+    static class WantsADeviceInItsConstructor {
+        WantsADeviceInItsConstructor(ResMap device) {
+        }
+
+        @Test
+        void neverRuns() {
+        }
+    }
+
+    @ResMapTest
+    @Machine(windowsBuild = SimulatorConfig.WIN81)
+    static class Outer {
+        @org.junit.jupiter.api.Nested
+        class Inner {
+            @Test
+            void getsTheEnclosingClasssMachine(ResMap device) {
+                assertFalse(device.info().divisibleSupported());
+            }
+        }
+    }
+
+    @Test
+    void aNestedClassGetsTheEnclosingClasssMachineAndAConstructorGetsNoDevice() {
+        run(Outer.class).assertStatistics(s -> s.started(1).succeeded(1));
+        String message = failure(run(WantsADeviceInItsConstructor.class).failed().stream().findFirst().orElseThrow())
+                .getMessage();
+        assertTrue(message.contains("a ResMap parameter belongs to one test"), message);
+    }
+
     @Test
     void beforeEachAndTheTestShareOneDeviceButBeforeAllGetsNone() {
         run(SharesTheDevice.class).assertStatistics(s -> s.started(1).succeeded(1));
