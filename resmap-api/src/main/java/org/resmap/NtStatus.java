@@ -6,12 +6,14 @@ import java.util.Map;
 
 /**
  * The statuses the resmap device completes requests with, as listed in {@code resmap_protocol.h}, each
- * with the Win32 error that {@code RtlNtStatusToDosError} turns it into and advice for the caller.
+ * with the Win32 error that {@code RtlNtStatusToDosError} turns it into (what a C client calling
+ * {@code DeviceIoControl} sees in {@code GetLastError}, named with jna-platform's {@link WinError}
+ * constants) and advice for the caller.
  *
- * <p>On Windows a client sees only {@link #win32Error()} (from {@code GetLastError} after
- * {@code DeviceIoControl}, named here with jna-platform's {@link WinError} constants); the protocol
- * chose statuses whose Win32 errors are distinct, so
- * {@link #fromWin32Error(int)} recovers the exact status. Two constants are not device statuses:
+ * <p>The kernel transport reads the NTSTATUS itself from the request's I/O status block
+ * ({@code NtDeviceIoControlFile}), so no status is ever guessed back from a Win32 error: a status
+ * Windows sets for a request that never reached the driver core is kept exactly, and is
+ * {@link #UNKNOWN} here. Two constants are not device statuses:
  * {@link #RESMAP_SIM_STATUS_BUGCHECKED}, which only the simulator returns once its machine has
  * bugchecked, and {@link #UNKNOWN}, which stands for any value not listed here (the
  * {@link ResMapException} keeps the raw value).
@@ -74,10 +76,11 @@ public enum NtStatus {
     RESMAP_SIM_STATUS_BUGCHECKED(0xE0DA0BCE, -1,
             "the simulated machine is dead; see Simulator.bugcheck() for why, and open a new ResMap"),
     /** A value not listed in the protocol; the exception keeps the raw value. */
-    UNKNOWN(-1, -1, "the device returned a status this library does not know; check the protocol versions");
+    UNKNOWN(-1, -1, "the driver core never returns this status: Windows itself (the I/O manager or KMDF) "
+            + "completed the request before it reached the core, or the driver is newer than this library "
+            + "(compare the protocol versions with resmap info)");
 
     private static final Map<Integer, NtStatus> BY_VALUE = new HashMap<>();
-    private static final Map<Integer, NtStatus> BY_WIN32_ERROR = new HashMap<>();
 
     static {
         for (NtStatus status : values()) {
@@ -85,9 +88,6 @@ public enum NtStatus {
                 continue;
             }
             BY_VALUE.put(status.value, status);
-            if (status.win32Error >= 0) {
-                BY_WIN32_ERROR.put(status.win32Error, status);
-            }
         }
     }
 
@@ -122,13 +122,5 @@ public enum NtStatus {
      */
     public static NtStatus fromValue(int value) {
         return BY_VALUE.getOrDefault(value, UNKNOWN);
-    }
-
-    /**
-     * @param win32Error a Win32 error from {@code GetLastError}
-     * @return the device status that Windows turned into this error, or {@link #UNKNOWN}
-     */
-    public static NtStatus fromWin32Error(int win32Error) {
-        return BY_WIN32_ERROR.getOrDefault(win32Error, UNKNOWN);
     }
 }

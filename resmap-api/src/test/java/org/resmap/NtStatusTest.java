@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -28,16 +27,6 @@ class NtStatusTest {
     private static final File PROTOCOL_HEADER = new File("../native-driver/include/resmap_protocol.h");
 
     @Test
-    void win32ErrorsAreOneToOne() {
-        Set<Integer> seen = new HashSet<>();
-        for (NtStatus status : DEVICE_STATUSES) {
-            assertTrue(seen.add(status.win32Error()), status + " shares Win32 error " + status.win32Error());
-            assertSame(status, NtStatus.fromWin32Error(status.win32Error()),
-                    "fromWin32Error(" + status.win32Error() + ") should give " + status);
-        }
-    }
-
-    @Test
     void valuesRoundTrip() {
         for (NtStatus status : DEVICE_STATUSES) {
             assertSame(status, NtStatus.fromValue(status.value()), status.name());
@@ -46,10 +35,9 @@ class NtStatusTest {
     }
 
     @Test
-    void unknownValuesAndErrorsGiveUnknown() {
+    void unknownValuesGiveUnknown() {
         assertSame(NtStatus.UNKNOWN, NtStatus.fromValue(0xC0000017));
-        assertSame(NtStatus.UNKNOWN, NtStatus.fromWin32Error(12345));
-        assertSame(NtStatus.UNKNOWN, NtStatus.fromWin32Error(-1), "-1 marks 'no Win32 error', it is not one");
+        assertSame(NtStatus.UNKNOWN, NtStatus.fromValue(-1), "-1 marks UNKNOWN itself, it is no status");
     }
 
     @Test

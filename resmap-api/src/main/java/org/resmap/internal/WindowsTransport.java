@@ -1,12 +1,11 @@
 package org.resmap.internal;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.BaseTSD;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinError;
 import com.sun.jna.platform.win32.WinNT;
-import com.sun.jna.ptr.IntByReference;
 import org.resmap.Backend;
 import org.resmap.NtStatus;
 import org.resmap.ResMapException;
@@ -16,25 +15,36 @@ import java.nio.ByteOrder;
 import java.util.Optional;
 
 /**
- * A handle on the resmap kernel driver ({@code \\.\ResMap}), through kernel32's {@code CreateFile} and
- * {@code DeviceIoControl} as jna-platform binds them. A failed request reports only a Win32 error;
- * the protocol's statuses map to distinct Win32 errors, so {@link NtStatus#fromWin32Error(int)} recovers
- * the exact NTSTATUS the driver returned.
+ * A handle on the resmap kernel driver ({@code \\.\ResMap}): opened with kernel32's {@code CreateFile}
+ * (synchronous I/O), requests sent with ntdll's {@code NtDeviceIoControlFile}, whose I/O status block
+ * holds the exact NTSTATUS the request completed with, whoever set it: the driver core, or Windows
+ * itself (the I/O manager, KMDF) for a request that never reached the core. Nothing is guessed back
+ * from a Win32 error, which several statuses share.
  */
 public final class WindowsTransport implements Transport {
+
+    /** What an I/O status block holds until the request completes: the I/O manager overwrites it. */
+    static final int STATUS_PENDING = 0x00000103;
 
     /** Where a newcomer learns to install the driver. */
     public static final String INSTALL_HINT =
             "install and start the driver in a test-signing Windows VM as docs/windows-vm.md describes "
                     + "(scripts under scripts/windows/ build, sign and install it)";
 
+    private final WindowsKernel kernel;
     private final WinNT.HANDLE device;
-    private final IntByReference bytesReturned = new IntByReference();
+    /** One I/O status block, reused: requests are serialized (see {@link Transport}). */
+    private final Memory ioStatus = new Memory(WindowsKernel.IO_STATUS_BLOCK_SIZE);
     private final BufferAddresses addresses = new BufferAddresses();
     private final UserMemory userMemory = new UserMemory(addresses);
     private boolean closed;
 
-    private WindowsTransport(WinNT.HANDLE device) {
+    /**
+     * @param kernel the Windows calls to make (a test passes its own)
+     * @param device a handle on the device, opened for synchronous I/O; this transport closes it
+     */
+    WindowsTransport(WindowsKernel kernel, WinNT.HANDLE device) {
+        this.kernel = kernel;
         this.device = device;
     }
 
@@ -50,7 +60,7 @@ public final class WindowsTransport implements Transport {
         WinNT.HANDLE handle = Kernel32.INSTANCE.CreateFile(Protocol.USER_DEVICE_PATH,
                 WinNT.GENERIC_READ | WinNT.GENERIC_WRITE, 0, null, WinNT.OPEN_EXISTING, 0, null);
         if (!WinBase.INVALID_HANDLE_VALUE.equals(handle)) {
-            return Optional.of(new WindowsTransport(handle));
+            return Optional.of(new WindowsTransport(NativeWindowsKernel.INSTANCE, handle));
         }
         int error = Kernel32.INSTANCE.GetLastError();
         if (error == WinError.ERROR_FILE_NOT_FOUND || error == WinError.ERROR_PATH_NOT_FOUND) {
@@ -76,25 +86,37 @@ public final class WindowsTransport implements Transport {
     }
 
     /**
-     * Turns the Win32 error of a failed {@code DeviceIoControl} back into the driver's NTSTATUS. An
-     * error no protocol status maps to becomes {@code NTSTATUS_FROM_WIN32(error)} (0xC007xxxx), so the
-     * raw error stays visible.
+     * Sends the request and returns the bytes the device reported ({@code IO_STATUS_BLOCK.Information}).
+     * The status is the one the I/O status block holds once the request has completed; a request the
+     * I/O manager refuses before building an IRP (a bad buffer, a closed handle) leaves the block
+     * untouched, and then the call's own return value is the status.
+     *
+     * @throws ResMapException with that exact NTSTATUS when it is not a success
      */
-    static int ntstatusOf(int win32Error) {
-        NtStatus status = NtStatus.fromWin32Error(win32Error);
-        return status != NtStatus.UNKNOWN ? status.value() : 0xC0070000 | (win32Error & 0xFFFF);
-    }
-
     @Override
     public int ioctl(int code, ByteBuffer in, int inLength, ByteBuffer out, int outLength) {
         ensureOpen();
         IoctlBuffers.check(in, inLength, out, outLength);
-        bytesReturned.setValue(0);
-        if (!Kernel32.INSTANCE.DeviceIoControl(device, code, addresses.pointerOf(in), inLength,
-                addresses.pointerOf(out), outLength, bytesReturned, null)) {
-            throw new ResMapException(Codec.ioctlName(code), ntstatusOf(Kernel32.INSTANCE.GetLastError()));
+        ioStatus.setInt(0, STATUS_PENDING);
+        ioStatus.setLong(WindowsKernel.INFORMATION_OFFSET, 0);
+        int returned = kernel.ntDeviceIoControlFile(device, ioStatus, code, addresses.pointerOf(in), inLength,
+                addresses.pointerOf(out), outLength);
+        if (returned == STATUS_PENDING) {
+            // A handle opened without FILE_FLAG_OVERLAPPED completes every request before the call returns.
+            throw new IllegalStateException(Codec.ioctlName(code) + " is still pending on a synchronous handle");
         }
-        return bytesReturned.getValue();
+        int completed = ioStatus.getInt(0);
+        int status = completed != STATUS_PENDING ? completed : returned;
+        if (status < 0) {
+            throw new ResMapException(Codec.ioctlName(code), status);
+        }
+        long information = ioStatus.getLong(WindowsKernel.INFORMATION_OFFSET);
+        if (information < 0 || information > outLength) {
+            // The I/O manager copies at most the output length back; more would be a broken driver.
+            throw new IllegalStateException(Codec.ioctlName(code) + " reported " + information
+                    + " reply bytes for a " + outLength + "-byte buffer");
+        }
+        return (int) information;
     }
 
     @Override
@@ -109,11 +131,10 @@ public final class WindowsTransport implements Transport {
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a user buffer is at most " + Integer.MAX_VALUE + " bytes, not " + bytes);
         }
-        Pointer memory = Kernel32.INSTANCE.VirtualAllocEx(Kernel32.INSTANCE.GetCurrentProcess(), null,
-                new BaseTSD.SIZE_T(bytes), WinNT.MEM_COMMIT | WinNT.MEM_RESERVE, WinNT.PAGE_READWRITE);
+        Pointer memory = kernel.virtualAlloc(bytes);
         if (memory == null) {
-            throw new ResMapException("VirtualAlloc " + bytes + " bytes",
-                    ntstatusOf(Kernel32.INSTANCE.GetLastError()));
+            throw new ResMapException("VirtualAlloc " + bytes + " bytes (Win32 error " + kernel.lastError() + ")",
+                    NtStatus.STATUS_INSUFFICIENT_RESOURCES.value());
         }
         ByteBuffer buffer = memory.getByteBuffer(0, bytes).order(ByteOrder.LITTLE_ENDIAN);
         userMemory.add(buffer, memory);
@@ -123,7 +144,7 @@ public final class WindowsTransport implements Transport {
     @Override
     public boolean freeUserMemory(ByteBuffer memory) {
         ensureOpen();
-        return userMemory.free(memory, WindowsTransport::virtualFree);
+        return userMemory.free(memory, kernel::virtualFree);
     }
 
     /** Closes the handle: the driver's cleanup releases what is left, then the user memory is freed. */
@@ -133,14 +154,8 @@ public final class WindowsTransport implements Transport {
             return;
         }
         closed = true;
-        Kernel32.INSTANCE.CloseHandle(device);
-        userMemory.freeAll(WindowsTransport::virtualFree);
-    }
-
-    /** Releases memory {@code VirtualAlloc} returned; false if {@code VirtualFree} failed. */
-    private static boolean virtualFree(Pointer base) {
-        return Kernel32.INSTANCE.VirtualFreeEx(Kernel32.INSTANCE.GetCurrentProcess(), base, new BaseTSD.SIZE_T(0),
-                WinNT.MEM_RELEASE);
+        kernel.closeHandle(device);
+        userMemory.freeAll(kernel::virtualFree);
     }
 
     private void ensureOpen() {

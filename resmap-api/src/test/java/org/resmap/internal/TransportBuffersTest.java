@@ -3,7 +3,6 @@ package org.resmap.internal;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import org.junit.jupiter.api.Test;
-import org.resmap.NtStatus;
 
 import java.nio.ByteBuffer;
 
@@ -49,16 +48,5 @@ class TransportBuffersTest {
         Pointer first = addresses.pointerOf(a);
         addresses.forget(a);
         assertEquals(Pointer.nativeValue(first), addresses.of(a));
-    }
-
-    @Test
-    void win32ErrorsBecomeTheDriversNtstatus() {
-        for (NtStatus status : NtStatus.values()) {
-            if (status.win32Error() >= 0) {
-                assertEquals(status.value(), WindowsTransport.ntstatusOf(status.win32Error()), status.name());
-            }
-        }
-        assertEquals(0xC0070000 | 1234, WindowsTransport.ntstatusOf(1234),
-                "an unlisted error keeps its value as NTSTATUS_FROM_WIN32");
     }
 }
