@@ -16,6 +16,10 @@ public final class CatalogueRunner {
         void starting(int index, int total, Scenario scenario);
     }
 
+    /** Why a simulator-only scenario is skipped elsewhere. */
+    static final String SIMULATOR_ONLY = "simulator only: it checks what only a simulated machine can show "
+            + "(a bugcheck, an injected fault, the kernel's own state)";
+
     private final Backend backend;
 
     /** @param backend where every scenario runs, each on a fresh device */
@@ -23,13 +27,21 @@ public final class CatalogueRunner {
         this.backend = backend;
     }
 
-    /** @return the outcome of every scenario that applies to this runner's back end, in catalogue order */
+    /**
+     * @return the outcome of every scenario of the catalogue, in catalogue order: those that cannot run
+     *     on this back end are there too, as skipped, so that the results of two back ends line up
+     */
     public List<Outcome> runAll(Progress progress) {
-        List<Scenario> scenarios = Catalogue.forBackend(backend);
+        List<Scenario> scenarios = Catalogue.all();
         List<Outcome> outcomes = new ArrayList<>(scenarios.size());
         for (int i = 0; i < scenarios.size(); i++) {
-            progress.starting(i + 1, scenarios.size(), scenarios.get(i));
-            outcomes.add(run(scenarios.get(i)));
+            Scenario scenario = scenarios.get(i);
+            if (!scenario.appliesTo(backend)) {
+                outcomes.add(Outcome.skipped(scenario, backend, SIMULATOR_ONLY));
+                continue;
+            }
+            progress.starting(i + 1, scenarios.size(), scenario);
+            outcomes.add(run(scenario));
         }
         return outcomes;
     }

@@ -42,7 +42,8 @@ public final class JUnitXml {
             xml.writeStartElement("testsuite");
             xml.writeAttribute("name", suiteName(backend));
             xml.writeAttribute("tests", Integer.toString(outcomes.size()));
-            xml.writeAttribute("failures", Long.toString(outcomes.stream().filter(o -> !o.passed()).count()));
+            xml.writeAttribute("failures", Long.toString(outcomes.stream().filter(Outcome::failed).count()));
+            xml.writeAttribute("skipped", Long.toString(outcomes.stream().filter(Outcome::wasSkipped).count()));
             xml.writeAttribute("errors", "0");
             xml.writeAttribute("skipped", "0");
             xml.writeAttribute("time", seconds(outcomes.stream().mapToLong(o -> o.duration().toNanos()).sum()));
@@ -66,7 +67,10 @@ public final class JUnitXml {
         xml.writeAttribute("classname", suiteName(backend));
         xml.writeAttribute("name", scenario.id() + " " + scenario.sourceTags() + " " + scenario.statement());
         xml.writeAttribute("time", seconds(outcome.duration().toNanos()));
-        if (!outcome.passed()) {
+        if (outcome.wasSkipped()) {
+            xml.writeEmptyElement("skipped");
+            xml.writeAttribute("message", outcome.reason());
+        } else if (outcome.failed()) {
             xml.writeStartElement("failure");
             xml.writeAttribute("message", outcome.reason());
             xml.writeAttribute("type", outcome.failure().orElseThrow().getClass().getName());

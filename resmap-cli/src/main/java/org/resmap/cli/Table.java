@@ -20,9 +20,10 @@ final class Table {
                 backend.id()));
         table.append(String.format(Locale.ROOT, row, "RESULT", "STATEMENT", "SOURCE", "TEXT"));
         for (Outcome outcome : outcomes) {
-            table.append(String.format(Locale.ROOT, row, outcome.passed() ? "pass" : "FAIL", outcome.scenario().id(),
+            String result = outcome.passed() ? "pass" : outcome.wasSkipped() ? "skip" : "FAIL";
+            table.append(String.format(Locale.ROOT, row, result, outcome.scenario().id(),
                     outcome.scenario().sourceTags(), outcome.scenario().statement()));
-            if (!outcome.passed()) {
+            if (outcome.failed()) {
                 table.append("       -> ").append(outcome.reason()).append(System.lineSeparator());
             }
         }

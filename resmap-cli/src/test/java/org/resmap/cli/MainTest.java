@@ -59,7 +59,7 @@ class MainTest {
         Run selftest = run("--backend=simulator", "selftest", "--junit-xml", dir.toString());
         assertEquals(0, selftest.exitCode(), selftest.out() + selftest.err());
         assertTrue(selftest.out().contains("refuse.free-while-mapped"), selftest.out());
-        assertTrue(selftest.out().matches("(?s).*\\d+ statements checked on the simulator back end: \\d+ passed, 0 failed.*"),
+        assertTrue(selftest.out().matches("(?s).*\\d+ statements on the simulator back end: \\d+ passed, 0 failed, 0 skipped.*"),
                 selftest.out());
         assertTrue(selftest.err().contains("[1/"), "progress goes to standard error: " + selftest.err());
         File xml = new File(dir.toFile(), "TEST-resmap.catalogue.simulator.xml");
@@ -101,5 +101,24 @@ class MainTest {
         Run kernelExplore = run("--backend=kernel", "explore", "free-while-mapped");
         assertEquals(Main.ERROR, kernelExplore.exitCode());
         assertFalse(kernelExplore.err().contains("\tat "), kernelExplore.err());
+    }
+
+    /** Here (not Windows) there is no driver: every command that needs one says so in one line, exit 2. */
+    @Test
+    void everyCommandOnTheKernelWithoutADriverIsOneLineAndExit2() {
+        for (String[] command : new String[][] {{"demo"}, {"info"}, {"selftest"}, {"explore", "free-while-mapped"}}) {
+            String[] args = new String[command.length + 1];
+            args[0] = "--backend=kernel";
+            System.arraycopy(command, 0, args, 1, command.length);
+            Run kernel = run(args);
+            String name = String.join(" ", args);
+            assertEquals(Main.ERROR, kernel.exitCode(), name + ": " + kernel.out() + kernel.err());
+            assertEquals(1, kernel.err().lines().count(), name + ": " + kernel.err());
+            // explore refuses the kernel outright (a violation would crash it); the others find no driver.
+            String expected = command[0].equals("explore") ? "resmap: explore runs only on the simulator"
+                    : "resmap: the kernel back end needs Windows";
+            assertTrue(kernel.err().startsWith(expected), name + ": " + kernel.err());
+            assertTrue(kernel.out().isEmpty(), name + ": " + kernel.out());
+        }
     }
 }
