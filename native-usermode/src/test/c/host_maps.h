@@ -47,22 +47,6 @@ static inline int host_mapping_of(const void *va, host_mapping *out)
     return found;
 }
 
-/* How many host mappings this process has (lines of /proc/self/maps). */
-static inline size_t host_mapping_count(void)
-{
-    FILE *maps = fopen("/proc/self/maps", "r");
-    size_t n = 0;
-    int c;
-    if (maps == NULL) {
-        return 0;
-    }
-    while ((c = fgetc(maps)) != EOF) {
-        n += c == '\n';
-    }
-    fclose(maps);
-    return n;
-}
-
 /* Every host mapping of the process at one moment, in address order. */
 typedef struct host_maps {
     host_mapping *at;
