@@ -120,7 +120,7 @@ VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1, ULONG_PTR Bu
                   ULONG_PTR BugCheckParameter3, ULONG_PTR BugCheckParameter4)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "KeBugCheckEx", 0xFF, SIM_ROUTINE_PagedCode);
+    resmap_sim_machine *m = sim_enter(&call, "KeBugCheckEx", NULL);
     if (m == NULL) {
         return;
     }
@@ -135,7 +135,7 @@ VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1, ULONG_PTR Bu
 VOID SimAssertionFailure(const char *Expression, const char *File, ULONG Line)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "NT_ASSERT", 0xFF, SIM_ROUTINE_PagedCode);
+    resmap_sim_machine *m = sim_enter(&call, "NT_ASSERT", NULL);
     if (m == NULL) {
         return;
     }

@@ -4,10 +4,12 @@
  * Every code and parameter is listed, with its source, in docs/simulator.md. Source tags as in
  * contract-facts.md: [D] Microsoft documentation, [K] observed by the kmtests, [R] ReactOS,
  * [X] third-party reverse engineering, [S] the simulator's own choice where no source says.
+ * The sources of each row are in docs/kernel-facts.md.
  */
 #ifndef SIM_BUGCODES_H
 #define SIM_BUGCODES_H
 
+#define IRQL_NOT_LESS_OR_EQUAL              0x0Au
 #define MEMORY_MANAGEMENT                   0x1Au
 #define KMODE_EXCEPTION_NOT_HANDLED         0x1Eu
 #define NO_MORE_SYSTEM_PTES                 0x3Fu
@@ -17,15 +19,17 @@
 #define PAGE_FAULT_IN_NONPAGED_AREA         0x50u
 #define BAD_POOL_CALLER                     0xC2u
 #define DRIVER_VERIFIER_DETECTED_VIOLATION  0xC4u
+#define DRIVER_IRQL_NOT_LESS_OR_EQUAL       0xD1u
 #define SYSTEM_PTE_MISUSE                   0xDAu
 /* [S] not a Windows bug check: the host refused an mmap the simulator cannot do without (P1 errno,
  * P2 address, P3 pages); the machine is stopped so that its state cannot drift from the host's. */
 #define SIM_HOST_FAULT                      RESMAP_SIM_HOST_FAULT
 
 /* 0xDA SYSTEM_PTE_MISUSE, parameter 1 [D] unless noted */
+#define PTE_MISUSE_MDL_NOT_MAPPED           0x06u   /* P2 MDL, P3 address, P4 pages */
 #define PTE_MISUSE_ZERO_PAGES               0x100u
 #define PTE_MISUSE_FREE_WRONG_OWNER         0x101u
-#define PTE_MISUSE_FREE_EMPTY               0x102u  /* [R] damaged header */
+#define PTE_MISUSE_FREE_EMPTY               0x102u
 #define PTE_MISUSE_FREE_STILL_MAPPED        0x103u
 #define PTE_MISUSE_MAP_WRONG_OWNER          0x104u
 #define PTE_MISUSE_MAP_INVALID_RANGE        0x105u
@@ -36,64 +40,50 @@
 #define PTE_MISUSE_UNMAP_TOO_MANY           0x10Au
 #define PTE_MISUSE_UNMAP_NOT_MAPPED         0x10Bu
 #define PTE_MISUSE_UNMAP_PARTIAL            0x10Cu
+#define PTE_MISUSE_RELEASE_NOT_PERMITTED    0x301u  /* P2 the mapping's address */
 
-/* 0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION, parameter 1 */
-#define VERIFIER_ZERO_BYTE_POOL             0x00u   /* [D] */
-#define VERIFIER_PAGED_POOL_IRQL            0x01u   /* [D] */
-#define VERIFIER_NONPAGED_POOL_IRQL         0x02u   /* [D] */
-#define VERIFIER_FREE_BAD_ADDRESS           0x10u   /* [D] */
-#define VERIFIER_FREE_PAGED_IRQL            0x11u   /* [D] */
-#define VERIFIER_FREE_NONPAGED_IRQL         0x12u   /* [D] */
-#define VERIFIER_FREE_TWICE                 0x13u   /* [D] */
-#define VERIFIER_RAISE_IRQL_LOWER           0x30u   /* [D] */
-#define VERIFIER_LOWER_IRQL_HIGHER          0x31u   /* [D] */
-#define VERIFIER_RELEASE_SPIN_LOCK_IRQL     0x32u   /* [D] */
-#define VERIFIER_UNLOCK_NEVER_LOCKED        0x7Cu   /* contract-facts.md */
-#define VERIFIER_MAP_FAILED_BUGCHECK        0x82u   /* contract-facts.md */
-#define VERIFIER_MAP_NOT_LOCKED             0x85u   /* contract-facts.md */
-#define VERIFIER_UNLOCK_PARTIAL             0xB4u   /* contract-facts.md */
-#define VERIFIER_FREE_MAPPED_MDL            0xB8u   /* contract-facts.md */
-#define VERIFIER_SELF_DEADLOCK              0x1000u /* [D] a thread acquires a lock it already holds */
-#define VERIFIER_SIM_IRQL                   0x5100u /* [S] a call above its documented IRQL */
+/* 0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION, parameter 1 [D] */
+#define VERIFIER_ZERO_BYTE_POOL             0x00u
+#define VERIFIER_PAGED_POOL_IRQL            0x01u
+#define VERIFIER_NONPAGED_POOL_IRQL         0x02u
+#define VERIFIER_FREE_BAD_ADDRESS           0x10u
+#define VERIFIER_FREE_PAGED_IRQL            0x11u
+#define VERIFIER_FREE_NONPAGED_IRQL         0x12u
+#define VERIFIER_FREE_TWICE                 0x13u
+#define VERIFIER_RAISE_IRQL_LOWER           0x30u
+#define VERIFIER_LOWER_IRQL_HIGHER          0x31u
+#define VERIFIER_RELEASE_SPIN_LOCK_IRQL     0x32u
+#define VERIFIER_ACQUIRE_FAST_MUTEX_IRQL    0x33u   /* P2 IRQL, P3 the fast mutex */
+#define VERIFIER_ACQUIRE_SPIN_LOCK_IRQL     0x42u   /* P2 IRQL, P3 the spin lock */
+#define VERIFIER_PROBE_IRQL                 0x70u   /* P2 IRQL, P3 MDL, P4 access mode */
+#define VERIFIER_MAP_IRQL                   0x76u   /* P2 IRQL, P3 MDL, P4 access mode */
+#define VERIFIER_MAP_USER_IRQL              0x77u   /* the same, user mode above APC_LEVEL */
+#define VERIFIER_UNLOCK_IRQL                0x78u   /* P2 IRQL, P3 MDL */
+#define VERIFIER_UNMAP_IRQL                 0x79u   /* P2 IRQL, P3 address, P4 MDL */
+#define VERIFIER_UNLOCK_NEVER_LOCKED        0x7Cu   /* P2 MDL, P3 flags */
+#define VERIFIER_PAGES_FOR_MDL_IRQL         0x7Eu   /* P2 IRQL, P3 DISPATCH_LEVEL */
+#define VERIFIER_MAP_BUGCHECK_ON_FAILURE    0x82u   /* P2 MDL, P3 flags */
+#define VERIFIER_MAP_NOT_LOCKED             0x85u   /* P2 MDL, P3 pages, P4 first frame not locked */
+#define VERIFIER_PROBE_BAD_FLAGS            0xB0u   /* P2 MDL, P3 flags, P4 the wrong flags */
+#define VERIFIER_MAP_BAD_FLAGS              0xB2u   /* P2 MDL, P3 flags, P4 the wrong flags */
+#define VERIFIER_UNLOCK_PARTIAL             0xB4u   /* P2 MDL, P3 flags, P4 MDL_PARTIAL */
+#define VERIFIER_FREE_MAPPED_MDL            0xB8u   /* P2 MDL, P3 flags */
+#define VERIFIER_SELF_DEADLOCK              0x1000u /* a thread acquires a lock it already holds */
 
-/* 0xC2 BAD_POOL_CALLER, parameter 1 (Verifier off) */
-#define BAD_POOL_FREE_TWICE                 0x07u   /* [D] */
-#define BAD_POOL_WRONG_TAG                  0x0Au   /* [D] */
-#define BAD_POOL_BAD_ADDRESS                0x46u   /* [D] */
+/* 0xC2 BAD_POOL_CALLER, parameter 1 (Verifier off) [D] */
+#define BAD_POOL_FREE_TWICE                 0x07u
+#define BAD_POOL_WRONG_TAG                  0x0Au
+#define BAD_POOL_BAD_ADDRESS                0x46u
 
 /* 0x1A MEMORY_MANAGEMENT, parameter 1 */
-#define MM_INVALID_PAGES_FREE               0x1236u /* [R] freeing pages that are not the MDL's */
-#define MM_SIM_BAD_UNMAP                    0x51A1u /* [S] MmUnmapLockedPages of no such mapping */
+#define MM_MAP_UNLOCKED_PAGE                0x1233u /* [D] P2 the frame */
+#define MM_INVALID_PAGES_FREE               0x1236u /* [R] P2 MDL, P3 PFN entry, P4 its frame */
 #define MM_SIM_BAD_PARTIAL                  0x51A2u /* [S] IoBuildPartialMdl outside its source */
-#define MM_SIM_BAD_MDL_STATE                0x51A3u /* [S] lock/map an MDL in a state that forbids it */
 
-/* 0x4E PFN_LIST_CORRUPT, parameter 1 */
-#define PFN_UNLOCKED_TOO_OFTEN              0x07u   /* [D] */
-#define PFN_SIM_BAD_FRAME                   0x51A4u /* [S] an MDL names a frame that is not in use */
+/* 0x4E PFN_LIST_CORRUPT, parameter 1 [D] */
+#define PFN_UNLOCKED_TOO_OFTEN              0x07u
 
-/* Identifiers of the routines, reported as P4 of the simulator's IRQL bugcheck
- * (0xC4/VERIFIER_SIM_IRQL, docs/simulator.md). */
-enum sim_routine {
-    SIM_ROUTINE_MmAllocateMappingAddress = 1,
-    SIM_ROUTINE_MmAllocateMappingAddressEx,
-    SIM_ROUTINE_MmMapLockedPagesWithReservedMapping,
-    SIM_ROUTINE_MmUnmapReservedMapping,
-    SIM_ROUTINE_MmFreeMappingAddress,
-    SIM_ROUTINE_MmAllocatePagesForMdlEx,
-    SIM_ROUTINE_MmFreePagesFromMdl,
-    SIM_ROUTINE_IoAllocateMdl,
-    SIM_ROUTINE_IoBuildPartialMdl,
-    SIM_ROUTINE_IoFreeMdl,
-    SIM_ROUTINE_MmProbeAndLockPages,
-    SIM_ROUTINE_MmUnlockPages,
-    SIM_ROUTINE_MmMapLockedPagesSpecifyCache,
-    SIM_ROUTINE_MmUnmapLockedPages,
-    SIM_ROUTINE_ExAllocatePool,     /* never reported: pool calls raise Verifier's pool codes */
-    SIM_ROUTINE_ExFreePool,         /* (0x01, 0x02, 0x11, 0x12) instead */
-    SIM_ROUTINE_ExAcquireFastMutex,
-    SIM_ROUTINE_KeAcquireSpinLock,
-    SIM_ROUTINE_MmGetSystemRoutineAddress,
-    SIM_ROUTINE_PagedCode
-};
+/* Parameter 3 of 0x0A and 0xD1: the access was an instruction fetch (execute). */
+#define IRQL_FAULT_EXECUTE                  0x8u
 
 #endif /* SIM_BUGCODES_H */

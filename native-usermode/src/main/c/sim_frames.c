@@ -172,6 +172,23 @@ static int frame_in_range(PFN_NUMBER pfn, uint64_t low, uint64_t high)
     return start >= low && start + PAGE_SIZE - 1 <= high;
 }
 
+/* Frame 0 is never handed out: no MDL ever names PFN 0 (observed on Windows by the MmMdl kmtest). */
+static int frame_takeable(const resmap_sim_machine *m, PFN_NUMBER pfn, uint64_t low, uint64_t high)
+{
+    return pfn != 0 && m->frame_use[pfn] == SIM_FRAME_FREE && frame_in_range(pfn, low, high);
+}
+
+static void zero_frames(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count)
+{
+    for (size_t i = 0, run; i < count; i += run) {
+        /* A hole punched in the memfd reads back as zeroes and gives the host its memory back: one
+         * hole per run of consecutive frames. */
+        run = sim_frame_run_length(m, frames + i, count - i);
+        fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(frames[i] * PAGE_SIZE),
+                  (off_t)(run * PAGE_SIZE));
+    }
+}
+
 size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t count, uint64_t low,
                               uint64_t high, int contiguous, int zero, enum sim_frame_use use)
 {
@@ -181,7 +198,7 @@ size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t cou
         size_t run = 0;
         for (size_t i = 0; i < m->frames_total && taken < count; i++) {
             PFN_NUMBER pfn = (m->frame_hint + i) % m->frames_total;
-            if (m->frame_use[pfn] != SIM_FRAME_FREE || !frame_in_range(pfn, low, high)) {
+            if (!frame_takeable(m, pfn, low, high)) {
                 run = 0;
                 continue;
             }
@@ -198,14 +215,60 @@ size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t cou
     if (taken > 0) {
         m->frame_hint = (out[taken - 1] + 1) % m->frames_total;
     }
-    for (size_t i = 0, run; zero && i < taken; i += run) {
-        /* A hole punched in the memfd reads back as zeroes and gives the host its memory back: one
-         * hole per run of consecutive frames. */
-        run = sim_frame_run_length(m, out + i, taken - i);
-        fallocate(m->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(out[i] * PAGE_SIZE),
-                  (off_t)(run * PAGE_SIZE));
+    if (zero) {
+        zero_frames(m, out, taken);
     }
     return taken;
+}
+
+size_t sim_frames_take_chunks_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t count, size_t chunk,
+                                     size_t align, uint64_t low, uint64_t high, int zero,
+                                     enum sim_frame_use use)
+{
+    size_t taken = 0;
+    PFN_NUMBER start = align;       /* frame 0 is never handed out, and 0 is aligned to anything */
+    while (taken + chunk <= count && start + chunk <= m->frames_total) {
+        size_t run = 0;
+        while (run < chunk && frame_takeable(m, start + run, low, high)) {
+            run++;
+        }
+        if (run < chunk) {
+            /* The next candidate start after the frame that broke this run, aligned up. */
+            start = ((start + run + 1 + align - 1) / align) * align;
+            continue;
+        }
+        for (size_t i = 0; i < chunk; i++) {
+            m->frame_use[start + i] = (uint8_t)use;
+            m->frame_cache[start + i] = (int8_t)MmNotMapped;
+            out[taken++] = start + i;
+        }
+        start += chunk;
+    }
+    if (zero) {
+        zero_frames(m, out, taken);
+    }
+    return taken;
+}
+
+void sim_frames_free_orphans_locked(resmap_sim_machine *m)
+{
+    if (m->orphaned_frames == 0) {
+        return;
+    }
+    memset(m->frame_marks, 0, m->frames_total);
+    for (const struct sim_reservation *r = m->reservations; r != NULL; r = r->next) {
+        mark_runs(m->frame_marks, &r->mapped);
+    }
+    for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
+        mark_runs(m->frame_marks, &o->mapped);
+    }
+    for (size_t pfn = 0; pfn < m->frames_total; pfn++) {
+        if (m->frame_use[pfn] == SIM_FRAME_ORPHANED && m->frame_marks[pfn] == 0) {
+            m->frame_use[pfn] = SIM_FRAME_FREE;
+            m->frame_cache[pfn] = (int8_t)MmNotMapped;
+            m->orphaned_frames--;
+        }
+    }
 }
 
 void sim_frames_release_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count)

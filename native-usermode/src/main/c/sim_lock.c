@@ -10,6 +10,10 @@
 
 #include <stdio.h>
 
+/* Flags of an MDL that MmProbeAndLockPages must not be given [D]. */
+#define UNLOCKABLE_FLAGS (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL | \
+                          MDL_PARTIAL | MDL_IO_SPACE)
+
 /* A probe sees the calling thread's process's memory only: another process's buffer is an address
  * this process does not have. */
 static int probe_range_locked(resmap_sim_machine *m, PMDL mdl, size_t *pages, uintptr_t *fault)
@@ -34,11 +38,18 @@ static int probe_range_locked(resmap_sim_machine *m, PMDL mdl, size_t *pages, ui
     return 0;
 }
 
+/* Whether the MDL's first page is pageable memory (simulated user memory is; pool is not). */
+static int pageable_locked(resmap_sim_machine *m, PMDL mdl)
+{
+    return sim_user_frame_locked(m, PAGE_ALIGN(MmGetMdlVirtualAddress(mdl))) != SIM_NO_FRAME;
+}
+
 VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmProbeAndLockPages", DISPATCH_LEVEL,
-                                      SIM_ROUTINE_MmProbeAndLockPages);
+    resmap_sim_machine *m = sim_enter(&call, "MmProbeAndLockPages",
+                                      SIM_VERIFIER_IRQL(DISPATCH_LEVEL, VERIFIER_PROBE_IRQL,
+                                                        MemoryDescriptorList, AccessMode));
     PMDL mdl = MemoryDescriptorList;
     struct sim_thread *t;
     char name[48];
@@ -56,15 +67,19 @@ VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, 
     irql = t != NULL ? t->irql : PASSIVE_LEVEL;
     if (mdl == NULL) {
         sim_call_bugcheck(&call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
-    } else if ((mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL |
-                                 MDL_PARTIAL | MDL_IO_SPACE)) != 0) {
-        /* [D] an MDL cannot be locked twice, and partial MDLs are never locked. */
-        sim_call_bugcheck(&call, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, (ULONG_PTR)mdl,
-                          (USHORT)mdl->MdlFlags, 0);
-    } else if (m->verifier && irql > APC_LEVEL) {
-        /* User memory is pageable: it can be locked only at or below APC_LEVEL. */
-        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_SIM_IRQL, irql, APC_LEVEL,
-                          SIM_ROUTINE_MmProbeAndLockPages);
+    } else if (m->verifier && (mdl->MdlFlags & UNLOCKABLE_FLAGS) != 0) {
+        /* [D] an MDL is not locked twice, and partial or nonpaged MDLs are never locked: Verifier's
+         * 0xB0 (MDL, flags, the flags that forbid it). Without Verifier the kernel only asserts it in
+         * checked builds [R], so the pages are probed and locked once more. */
+        sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_PROBE_BAD_FLAGS,
+                          (ULONG_PTR)mdl, (USHORT)mdl->MdlFlags,
+                          (USHORT)(mdl->MdlFlags & UNLOCKABLE_FLAGS));
+    } else if (m->verifier && irql > APC_LEVEL && pageable_locked(m, mdl)) {
+        /* [D] pageable memory is locked only at or below APC_LEVEL. Verifier's IRQL checking pages it
+         * out when the IRQL rises, so the probe faults in the kernel: 0x0A (address, IRQL, write,
+         * the routine). */
+        sim_call_bugcheck(&call, IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)MmGetMdlVirtualAddress(mdl), irql,
+                          Operation != IoReadAccess, (ULONG_PTR)MmProbeAndLockPages);
     } else if (probe_range_locked(m, mdl, &pages, &fault) != 0) {
         if (t != NULL && t->in_probe_wrapper) {
             t->probe_status = STATUS_ACCESS_VIOLATION;
@@ -133,7 +148,7 @@ static void unlock_locked(struct sim_call *call, PMDL mdl)
     }
     if (m->verifier && (mdl->MdlFlags & MDL_PARTIAL)) {
         sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_UNLOCK_PARTIAL, (ULONG_PTR)mdl,
-                          (USHORT)mdl->MdlFlags, 0);
+                          (USHORT)mdl->MdlFlags, MDL_PARTIAL);
         return;
     }
     if (m->verifier && !(mdl->MdlFlags & MDL_PAGES_LOCKED)) {
@@ -153,10 +168,11 @@ static void unlock_locked(struct sim_call *call, PMDL mdl)
         }
     }
     if (mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) {
-        /* MmUnlockPages releases the MDL's system mapping: only an ordinary one can be released so. */
-        if (sim_ordinary_release_locked(m, mdl->MappedSystemVa, mdl) != 0) {
-            sim_call_bugcheck(call, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, (ULONG_PTR)mdl,
-                              (USHORT)mdl->MdlFlags, (ULONG_PTR)mdl->MappedSystemVa);
+        /* [D] MmUnlockPages releases the MDL's system mapping as an ordinary one. PTEs of a
+         * reservation are not its to release: 0xDA/0x301 (the mapping's address). */
+        if (sim_ordinary_release_locked(m, PAGE_ALIGN(mdl->MappedSystemVa), mdl) != 0) {
+            sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_RELEASE_NOT_PERMITTED,
+                              (ULONG_PTR)mdl->MappedSystemVa, 0, 0);
             return;
         }
         mdl->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
@@ -175,7 +191,9 @@ static void unlock_locked(struct sim_call *call, PMDL mdl)
 VOID MmUnlockPages(PMDL MemoryDescriptorList)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmUnlockPages", DISPATCH_LEVEL, SIM_ROUTINE_MmUnlockPages);
+    resmap_sim_machine *m = sim_enter(&call, "MmUnlockPages",
+                                      SIM_VERIFIER_IRQL(DISPATCH_LEVEL, VERIFIER_UNLOCK_IRQL,
+                                                        MemoryDescriptorList, 0));
     char name[48];
     if (m == NULL) {
         return;

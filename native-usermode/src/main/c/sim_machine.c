@@ -369,8 +369,8 @@ void sim_count_sessions(resmap_sim_machine *m, int delta)
 }
 
 /* ------------------------------------------------------------------ one kernel call */
-resmap_sim_machine *sim_enter(struct sim_call *call, const char *name, KIRQL max_irql,
-                              enum sim_routine routine)
+resmap_sim_machine *sim_enter(struct sim_call *call, const char *name,
+                              const struct sim_irql_check *check)
 {
     resmap_sim_machine *m = current_machine;
     KIRQL irql;
@@ -393,12 +393,9 @@ resmap_sim_machine *sim_enter(struct sim_call *call, const char *name, KIRQL max
     call->m = m;
     m->calls++;
     irql = sim_irql(m);
-    if (irql > max_irql && m->verifier) {
-        /* Driver Verifier's DDI compliance checks catch a call above the routine's documented
-         * maximum IRQL; the parameters are the simulator's own (docs/simulator.md). */
+    if (check != NULL && irql > check->max && m->verifier) {
         sim_call_args(call, "at IRQL %u", irql);
-        sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_SIM_IRQL, irql,
-                          max_irql, routine);
+        sim_call_bugcheck(call, check->code, check->p1, irql, check->p3, check->p4);
         sim_leave(call);
         return NULL;
     }

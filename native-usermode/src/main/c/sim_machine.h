@@ -76,7 +76,8 @@ struct sim_ordinary_mapping {
 enum sim_frame_use {
     SIM_FRAME_FREE = 0,
     SIM_FRAME_ALLOCATED,    /* held by an MmAllocatePagesForMdlEx MDL */
-    SIM_FRAME_USER          /* backs simulated user memory */
+    SIM_FRAME_USER,         /* backs simulated user memory */
+    SIM_FRAME_ORPHANED      /* freed by MmFreePagesFromMdl while still mapped: free once unmapped */
 };
 
 struct sim_user_buffer {
@@ -157,6 +158,7 @@ struct resmap_sim_machine {
     struct sim_frame_run *frame_runs; /* scratch: the runs the last frame check found (ptes_total) */
     size_t frame_hint;
     uint64_t frames_allocated, frames_user, frames_locked;
+    uint64_t orphaned_frames;       /* SIM_FRAME_ORPHANED frames: freed while mapped */
 
     /* system VA: a PROT_NONE arena whose pages are the system PTEs */
     uint8_t *sysva;
@@ -224,11 +226,32 @@ struct sim_call {
     ULONG_PTR params[4];
 };
 
+/* What a routine's IRQL check raises when it is called above its documented maximum (Driver Verifier
+ * on): the code, its parameter 1 and parameters 3 and 4; parameter 2 is always the current IRQL.
+ * docs/kernel-facts.md names the code each routine uses. */
+struct sim_irql_check {
+    KIRQL max;
+    ULONG code;
+    ULONG_PTR p1, p3, p4;
+};
+
+/* Driver Verifier's own code for the routine: 0xC4 with this parameter 1. */
+#define SIM_VERIFIER_IRQL(max_irql, sub, p3, p4)                                                   \
+    (&(const struct sim_irql_check){ (max_irql), DRIVER_VERIFIER_DETECTED_VIOLATION, (sub),       \
+                                     (ULONG_PTR)(p3), (ULONG_PTR)(p4) })
+/* Driver Verifier documents no code for the routine: the call is modelled as the kernel's own IRQL
+ * fault of code that must not run at this IRQL (Verifier's IRQL checking pages pageable code out), an
+ * instruction fetch: 0x0A (the routine's address, IRQL, execute, the routine's address) [S]. */
+#define SIM_KERNEL_IRQL_FAULT(max_irql, routine)                                                       \
+    (&(const struct sim_irql_check){ (max_irql), IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)(routine),    \
+                                     IRQL_FAULT_EXECUTE, (ULONG_PTR)(routine) })
+
 /* Starts a kernel call on the calling thread's current machine: returns it locked, or NULL when no
- * machine is selected, the machine is dead, or the IRQL is above max_irql (then the Verifier bugcheck
- * has been raised). The call is counted and, when tracing, will be traced. */
-resmap_sim_machine *sim_enter(struct sim_call *call, const char *name, KIRQL max_irql,
-                              enum sim_routine routine);
+ * machine is selected, the machine is dead, or (Verifier on) the IRQL is above irql->max (then the
+ * bugcheck irql describes has been raised). irql NULL: no IRQL check. The call is counted and, when
+ * tracing, will be traced. */
+resmap_sim_machine *sim_enter(struct sim_call *call, const char *name,
+                              const struct sim_irql_check *irql);
 /* Ends it: unlocks, writes the trace line, raises the pending bugcheck (which may not return). */
 void sim_leave(struct sim_call *call);
 /* Records a bugcheck to raise in sim_leave. Only the first one of a call counts. */
@@ -282,17 +305,22 @@ void sim_frames_destroy(resmap_sim_machine *m);
  * contiguous is set; zeroes them if zero is set. Returns how many it took. */
 size_t sim_frames_take_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t count, uint64_t low,
                               uint64_t high, int contiguous, int zero, enum sim_frame_use use);
+/* Takes whole chunks of `chunk` contiguous free frames, each starting at a multiple of `align` frames,
+ * until `count` frames are taken or no chunk is left. Returns how many frames it took. */
+size_t sim_frames_take_chunks_locked(resmap_sim_machine *m, PFN_NUMBER *out, size_t count, size_t chunk,
+                                     size_t align, uint64_t low, uint64_t high, int zero,
+                                     enum sim_frame_use use);
 void sim_frames_release_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
-/* The length of the run of consecutive frame numbers of the machine that starts at frames[0] (at most
- * count, >= 1; 1 if frames[0] is beyond the machine's memory). */
-size_t sim_frame_run_length(const resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
+/* Frees the frames MmFreePagesFromMdl left orphaned (freed while mapped) that nothing maps any more. */
+void sim_frames_free_orphans_locked(resmap_sim_machine *m);
 /* Index of the first of frames[0..count) that the machine does not hold (free or beyond its memory),
  * or count if it holds them all. Checked run by run; the runs are left in m->frame_runs for the map
  * that follows, *runs saying how many (or (size_t)-1 if there were more than the ptes_total that fit:
  * more than any mapping can have). */
 size_t sim_frames_first_invalid_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count,
                                        size_t *runs);
-/* Index of the first of frames[0..count) that some system PTE maps, or count if none is mapped. */
+/* Index of the first of frames[0..count) that some system PTE maps, or count if none is mapped; every
+ * mapped frame is left marked in m->frame_marks. */
 size_t sim_frames_first_mapped_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count);
 
 /* Mapping frames at real addresses (sim_frames.c). The host mappings this needs must have been
@@ -346,11 +374,11 @@ PFN_NUMBER sim_pte_frame_locked(resmap_sim_machine *m, size_t i, int *cache);
 
 /* What MmMapLockedPagesSpecifyCache and MmMapLockedPagesWithReservedMapping both ask of an MDL
  * (sim_mdl.c), in the order they ask it. Each check returns 0, or -1 with the bugcheck recorded on
- * call: the MDL is mappable (locked or partial, checked under the Verifier only; not mapped yet),
- * and the frames of its first `pages` pages are ones the machine holds (else PFN_LIST_CORRUPT; *runs
- * then says how many runs of them m->frame_runs holds for sim_ptes_map_locked).
+ * call: the MDL is mappable (Verifier only: its flags say locked, and for an ordinary mapping it has no
+ * system mapping yet), and the frames of its first `pages` pages are locked (Verifier 0x85, else
+ * 0x1A/0x1233; *runs then says how many runs of them m->frame_runs holds for sim_ptes_map_locked).
  * sim_mdl_mark_mapped sets the flags a successful system mapping leaves on the MDL. */
-int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl);
+int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl, size_t pages, int ordinary);
 int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages, size_t *runs);
 void sim_mdl_mark_mapped(PMDL mdl);
 

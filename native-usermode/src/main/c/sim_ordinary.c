@@ -55,11 +55,15 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
         cache >= MmMaximumCacheType) {
         return NULL;
     }
-    if (sim_mdl_check_mappable_locked(call, mdl) != 0) {
+    pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
+    if (m->verifier && bugcheck_on_failure) {
+        /* [D] Verifier refuses BugCheckOnFailure = TRUE on every call, not only when it fails. */
+        sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_BUGCHECK_ON_FAILURE,
+                          (ULONG_PTR)mdl, (USHORT)mdl->MdlFlags, 0);
         return NULL;
     }
-    pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
-    if (sim_mdl_check_frames_locked(call, mdl, pages, &runs) != 0) {
+    if (sim_mdl_check_mappable_locked(call, mdl, pages, 1) != 0 ||
+        sim_mdl_check_frames_locked(call, mdl, pages, &runs) != 0) {
         return NULL;
     }
     /* The host mappings it needs are charged first: past the budget the map fails as it does when
@@ -83,12 +87,9 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
         }
         free(o);
         if (bugcheck_on_failure && !(mdl->MdlFlags & MDL_MAPPING_CAN_FAIL)) {
-            if (m->verifier) {
-                sim_call_bugcheck(call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_FAILED_BUGCHECK,
-                                  (ULONG_PTR)mdl, pages, 0);
-            } else {
-                sim_call_bugcheck(call, NO_MORE_SYSTEM_PTES, 0, pages, 0, 0); /* [R] */
-            }
+            /* [D] the kernel's own: system PTE type 0, pages asked, free PTEs, all PTEs. */
+            sim_call_bugcheck(call, NO_MORE_SYSTEM_PTES, 0, pages, m->ptes_total - m->ptes_used,
+                              m->ptes_total);
         }
         return NULL;
     }
@@ -114,8 +115,13 @@ PVOID MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE Ac
                                    ULONG BugCheckOnFailure, ULONG Priority)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmMapLockedPagesSpecifyCache", DISPATCH_LEVEL,
-                                      SIM_ROUTINE_MmMapLockedPagesSpecifyCache);
+    /* Verifier's codes: 0x76 kernel-mode mapping above DISPATCH_LEVEL, 0x77 user-mode above APC_LEVEL. */
+    resmap_sim_machine *m = sim_enter(&call, "MmMapLockedPagesSpecifyCache",
+                                      AccessMode == KernelMode
+                                          ? SIM_VERIFIER_IRQL(DISPATCH_LEVEL, VERIFIER_MAP_IRQL,
+                                                              MemoryDescriptorList, AccessMode)
+                                          : SIM_VERIFIER_IRQL(APC_LEVEL, VERIFIER_MAP_USER_IRQL,
+                                                              MemoryDescriptorList, AccessMode));
     char name[48], result[48];
     PVOID va;
     if (m == NULL) {
@@ -137,8 +143,9 @@ PVOID MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE Ac
 VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmUnmapLockedPages", DISPATCH_LEVEL,
-                                      SIM_ROUTINE_MmUnmapLockedPages);
+    resmap_sim_machine *m = sim_enter(&call, "MmUnmapLockedPages",
+                                      SIM_VERIFIER_IRQL(DISPATCH_LEVEL, VERIFIER_UNMAP_IRQL,
+                                                        BaseAddress, MemoryDescriptorList));
     PMDL mdl = MemoryDescriptorList;
     char where[48], name[48];
     if (m == NULL) {
@@ -147,9 +154,13 @@ VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
     sim_format_address_locked(m, BaseAddress, where, sizeof(where));
     sim_format_mdl_locked(m, mdl, name, sizeof(name));
     sim_call_args(&call, "%s, %s", where, name);
-    if (mdl == NULL || sim_ordinary_release_locked(m, PAGE_ALIGN(BaseAddress), mdl) != 0) {
-        sim_call_bugcheck(&call, MEMORY_MANAGEMENT, MM_SIM_BAD_UNMAP, (ULONG_PTR)BaseAddress, (ULONG_PTR)mdl,
-                          0);
+    if (mdl == NULL) {
+        sim_call_bugcheck(&call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
+    } else if (sim_ordinary_release_locked(m, PAGE_ALIGN(BaseAddress), mdl) != 0) {
+        /* [D] 0xDA/0x06: the MDL is not (or never was) mapped there (MDL, address, its pages). */
+        sim_call_bugcheck(&call, SYSTEM_PTE_MISUSE, PTE_MISUSE_MDL_NOT_MAPPED, (ULONG_PTR)mdl,
+                          (ULONG_PTR)BaseAddress,
+                          ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount));
     } else {
         mdl->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
     }

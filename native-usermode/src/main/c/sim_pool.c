@@ -15,9 +15,8 @@
 /* The high bit of a tag marks "protected" pool; the tag check ignores it. */
 #define PROTECTED_POOL_BIT 0x80000000u
 
-/* No general IRQL check on entry: Verifier reports pool calls at a wrong IRQL with its own pool codes
- * (0x01/0x02 for allocations, 0x11/0x12 for frees), which the routines below raise themselves. */
-#define POOL_ENTRY_IRQL 0xFF
+/* No IRQL check on entry (sim_enter gets NULL): Verifier reports pool calls at a wrong IRQL with its
+ * own pool codes (0x01/0x02 for allocations, 0x11/0x12 for frees), which the routines below raise. */
 
 /* ExAllocatePoolWithTag does not zero; the simulator fills new blocks with this so that a driver
  * reading memory it never wrote sees garbage rather than lucky zeroes. */
@@ -197,7 +196,7 @@ static PVOID allocate_pool(const char *name, int paged, ULONG pool_type, SIZE_T 
 {
     struct sim_call call;
     char tag_text[16];
-    resmap_sim_machine *m = sim_enter(&call, name, POOL_ENTRY_IRQL, SIM_ROUTINE_ExAllocatePool);
+    resmap_sim_machine *m = sim_enter(&call, name, NULL);
     PVOID p = NULL;
     KIRQL irql;
     if (m == NULL) {
@@ -241,7 +240,7 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
     /* Exactly one pool type, and no flag the simulator does not know: otherwise NULL. */
     if ((Flags & ~known) != 0 || paged == ((Flags & POOL_FLAG_NON_PAGED) != 0)) {
         struct sim_call call;
-        if (sim_enter(&call, "ExAllocatePool2", POOL_ENTRY_IRQL, SIM_ROUTINE_ExAllocatePool) != NULL) {
+        if (sim_enter(&call, "ExAllocatePool2", NULL) != NULL) {
             sim_call_args(&call, "flags 0x%llX, %llu", (unsigned long long)Flags,
                           (unsigned long long)NumberOfBytes);
             sim_call_result(&call, "NULL");
@@ -262,7 +261,7 @@ PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 static void free_pool(const char *name, PVOID P, int check_tag, ULONG Tag)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, name, POOL_ENTRY_IRQL, SIM_ROUTINE_ExFreePool);
+    resmap_sim_machine *m = sim_enter(&call, name, NULL);
     struct sim_block *b;
     char where[48];
     KIRQL irql;
@@ -303,7 +302,8 @@ static void free_pool(const char *name, PVOID P, int check_tag, ULONG Tag)
     } else if (m->verifier && irql > DISPATCH_LEVEL) {
         sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_NONPAGED_IRQL, irql,
                           NonPagedPool, (ULONG_PTR)P);
-    } else if (check_tag && (b->tag & ~PROTECTED_POOL_BIT) != (Tag & ~PROTECTED_POOL_BIT)) {
+    } else if (check_tag && Tag != 0 && (b->tag & ~PROTECTED_POOL_BIT) != (Tag & ~PROTECTED_POOL_BIT)) {
+        /* Tag 0 checks nothing [R]; the MmMdl kmtest frees MmAllocatePagesForMdl MDLs so on Windows [K]. */
         sim_call_bugcheck(&call, BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, b->tag, Tag);
     } else {
         sim_block_free_locked(m, b);

@@ -210,14 +210,24 @@ int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t fir
     }
     for (size_t k = 0; k < runs; k++) {
         const struct sim_frame_run *run = &m->frame_runs[k];
-        if (sim_map_run(m, sim_pte_address(m, first + i), run->first, run->pages, writable) != 0 ||
-            runs_append(into, first + i, run->first, run->pages, (int8_t)cache) != 0) {
-            sim_unmap_to_reserved(m, sim_pte_address(m, first), i + run->pages);
-            into->count = had;
-            into->pages = had_pages;
-            return -1;
+        /* [D] a page with a caching type of its own keeps it; only pages that have none (from
+         * MmAllocatePagesForMdl) take the caller's CacheType. A run of frames with different types
+         * becomes one PTE run per type. */
+        for (size_t done = 0, part; done < run->pages; done += part) {
+            PFN_NUMBER at = run->first + done;
+            int8_t own = m->frame_cache[at];
+            int8_t type = own != (int8_t)MmNotMapped ? own : (int8_t)cache;
+            for (part = 1; done + part < run->pages && m->frame_cache[at + part] == own; part++) {
+            }
+            if (sim_map_run(m, sim_pte_address(m, first + i), at, part, writable) != 0 ||
+                runs_append(into, first + i, at, part, type) != 0) {
+                sim_unmap_to_reserved(m, sim_pte_address(m, first), i + part);
+                into->count = had;
+                into->pages = had_pages;
+                return -1;
+            }
+            i += part;
         }
-        i += run->pages;
     }
     return 0;
 }
@@ -227,6 +237,7 @@ void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t 
     /* A refusal stops the machine (a host fault); the bookkeeping below still follows the driver. */
     sim_unmap_to_reserved(m, sim_pte_address(m, first), count);
     runs_remove(m, from, first, first + count);
+    sim_frames_free_orphans_locked(m);
 }
 
 /* The runs PTE i belongs to, or NULL when it is not a reservation or ordinary mapping page. */

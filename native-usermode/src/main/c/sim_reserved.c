@@ -30,6 +30,7 @@ struct lookup {
     struct sim_reservation *reservation;   /* NULL: refused, see code/p4 */
     size_t start;                           /* first PTE a map or unmap covers */
     size_t available;                       /* PTEs from start to the end of the reservation */
+    int unaligned_divisible;                /* an inner address of a divisible range, not page-aligned */
     ULONG code;                             /* bugcheck parameter 1 when refused */
     ULONG_PTR owner;                        /* parameter 4 when refused */
 };
@@ -101,6 +102,7 @@ static void find_in_tree_locked(resmap_sim_machine *m, const void *va, ULONG tag
         return;
     }
     out->reservation = r;
+    out->unaligned_divisible = r->divisible && BYTE_OFFSET(va) != 0;
     out->start = r->divisible ? i : r->first_pte;
     out->available = r->first_pte + r->pages - out->start;
 }
@@ -109,6 +111,7 @@ static void find_reservation_locked(resmap_sim_machine *m, const void *va, ULONG
                                     enum lookup_purpose purpose, struct lookup *out)
 {
     out->reservation = NULL;
+    out->unaligned_divisible = 0;
     out->code = 0;
     out->owner = 0;
     if (header_based(m)) {
@@ -118,16 +121,28 @@ static void find_reservation_locked(resmap_sim_machine *m, const void *va, ULONG
     }
 }
 
+/* The first of PTEs [first, first + count) that the runs fill (only asked on the way to a bugcheck). */
+static size_t first_mapped_locked(const struct sim_runs *runs, size_t first, size_t count)
+{
+    size_t i = first;
+    while (i < first + count && sim_runs_pages_in(runs, i, 1) == 0) {
+        i++;
+    }
+    return i;
+}
+
 /* ------------------------------------------------------------------ allocate */
 static PVOID allocate_mapping_address(struct sim_call *call, SIZE_T bytes, ULONG tag, int divisible)
 {
     resmap_sim_machine *m = call->m;
-    /* The kernel counts pages in 32 bits: a size whose count wraps to 0 is a request for 0 pages. */
-    ULONG pages = (ULONG)((bytes >> PAGE_SHIFT) + ((bytes & (PAGE_SIZE - 1)) != 0));
+    /* The page count is taken in full 64 bits, so no size wraps into a small reservation: a size
+     * too large for the system PTEs fails with NULL. Only 0 bytes asks for 0 pages: 0xDA/0x100 with
+     * P2 the pages asked (0), P3 the tag, P4 the caller's caller (no such address here: 0) [D]. */
+    size_t pages = SIM_PAGES(bytes);
     struct sim_reservation *r;
     size_t first;
     if (pages == 0) {
-        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_ZERO_PAGES, bytes, tag, 0);
+        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_ZERO_PAGES, 0, tag, 0);
         return NULL;
     }
     if (tag == 0) {
@@ -136,7 +151,7 @@ static PVOID allocate_mapping_address(struct sim_call *call, SIZE_T bytes, ULONG
     if (sim_fault_locked(m, RESMAP_SIM_FAULT_RESERVATION)) {
         return NULL;
     }
-    if ((size_t)pages > m->ptes_total) {
+    if (pages > m->ptes_total) {
         return NULL;
     }
     r = calloc(1, sizeof(*r));
@@ -186,8 +201,8 @@ PVOID MmAllocateMappingAddress(SIZE_T NumberOfBytes, ULONG PoolTag)
 {
     struct sim_call call;
     char tag[16];
-    if (sim_enter(&call, "MmAllocateMappingAddress", APC_LEVEL,
-                  SIM_ROUTINE_MmAllocateMappingAddress) == NULL) {
+    if (sim_enter(&call, "MmAllocateMappingAddress",
+                  SIM_KERNEL_IRQL_FAULT(APC_LEVEL, MmAllocateMappingAddress)) == NULL) {
         return NULL;
     }
     sim_format_tag(PoolTag, tag, sizeof(tag));
@@ -198,8 +213,8 @@ PVOID MmAllocateMappingAddress(SIZE_T NumberOfBytes, ULONG PoolTag)
 PVOID MmAllocateMappingAddressEx(SIZE_T NumberOfBytes, ULONG PoolTag, ULONG Flags)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmAllocateMappingAddressEx", APC_LEVEL,
-                                      SIM_ROUTINE_MmAllocateMappingAddressEx);
+    resmap_sim_machine *m = sim_enter(&call, "MmAllocateMappingAddressEx",
+                                      SIM_KERNEL_IRQL_FAULT(APC_LEVEL, MmAllocateMappingAddressEx));
     char tag[16];
     if (m == NULL) {
         return NULL;
@@ -224,7 +239,7 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     struct lookup found;
     size_t pages;
     size_t runs;
-    size_t already;
+    size_t already, checked;
 
     find_reservation_locked(m, address, tag, FOR_MAP, &found);
     if (found.reservation == NULL) {
@@ -235,23 +250,31 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
         sim_call_bugcheck(call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
         return NULL;
     }
-    if (mdl->ByteCount == 0 || (int)cache < 0 || cache >= MmMaximumCacheType) {
-        return NULL; /* [R][X] */
-    }
-    if (sim_mdl_check_mappable_locked(call, mdl) != 0) {
+    if (mdl->ByteCount == 0 || (int)cache < 0 || cache >= MmMaximumCacheType ||
+        found.unaligned_divisible) {
+        /* [R][X]; a divisible range maps only at a page-aligned address [X]. */
         return NULL;
     }
     pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
+    if (sim_mdl_check_mappable_locked(call, mdl, pages, 0) != 0) {
+        return NULL;
+    }
     if (pages > found.available) {
         return NULL; /* [D][K][R] */
     }
     if (sim_mdl_check_frames_locked(call, mdl, pages, &runs) != 0) {
         return NULL;
     }
-    already = sim_runs_pages_in(&found.reservation->mapped, found.start, pages);
-    if (already != 0) {
-        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_MAP_ALREADY_MAPPED, (ULONG_PTR)address,
-                          pages, already);
+    /* A non-divisible range must be wholly unmapped, a divisible one where the MDL goes [X]. */
+    checked = found.reservation->divisible ? pages : found.reservation->pages;
+    if (sim_runs_pages_in(&found.reservation->mapped, found.start, checked) != 0) {
+        already = first_mapped_locked(&found.reservation->mapped, found.start, checked);
+        /* [D] 0x107: P2 the range's first address, P3 the address of the page already mapped, P4 the
+         * range's end (one past its last page, as reverse engineering shows [X]). */
+        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_MAP_ALREADY_MAPPED,
+                          (ULONG_PTR)sim_pte_address(m, found.start),
+                          (ULONG_PTR)sim_pte_address(m, already),
+                          (ULONG_PTR)sim_pte_address(m, found.start + checked));
         return NULL;
     }
     /* The reserved map call has no way to ask for a read-only mapping: its PTEs are writable. */
@@ -274,8 +297,9 @@ PVOID MmMapLockedPagesWithReservedMapping(PVOID MappingAddress, ULONG PoolTag,
                                           PMDL MemoryDescriptorList, MEMORY_CACHING_TYPE CacheType)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmMapLockedPagesWithReservedMapping", DISPATCH_LEVEL,
-                                      SIM_ROUTINE_MmMapLockedPagesWithReservedMapping);
+    resmap_sim_machine *m = sim_enter(&call, "MmMapLockedPagesWithReservedMapping",
+                                      SIM_KERNEL_IRQL_FAULT(DISPATCH_LEVEL,
+                                                            MmMapLockedPagesWithReservedMapping));
     char where[48], mdl[48], tag[16], result[48];
     PVOID va;
     if (m == NULL) {
@@ -314,21 +338,24 @@ static void unmap_reserved_locked(struct sim_call *call, PVOID address, ULONG ta
         return;
     }
     if (pages > found.available) {
-        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_TOO_MANY, (ULONG_PTR)address, pages,
-                          found.available);
+        /* [D] P3 the pages the range has, P4 the pages to unmap. */
+        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_TOO_MANY, (ULONG_PTR)address,
+                          found.available, pages);
         return;
     }
     mapped = sim_runs_pages_in(&found.reservation->mapped, found.start, pages);
     if (mapped != pages) {
-        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_NOT_MAPPED, (ULONG_PTR)address,
-                          pages, mapped);
+        /* [D] P3 the caller's tag, P4 the pages to unmap. */
+        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_NOT_MAPPED, (ULONG_PTR)address, tag,
+                          pages);
         return;
     }
     if (!found.reservation->divisible) {
         size_t total = found.reservation->mapped.pages;
         if (total != pages) {
-            sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_PARTIAL, (ULONG_PTR)address,
-                              pages, total);
+            /* [D] P3 the caller's tag, P4 the pages to unmap. */
+            sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_UNMAP_PARTIAL, (ULONG_PTR)address, tag,
+                              pages);
             return;
         }
     }
@@ -340,8 +367,8 @@ static void unmap_reserved_locked(struct sim_call *call, PVOID address, ULONG ta
 VOID MmUnmapReservedMapping(PVOID BaseAddress, ULONG PoolTag, PMDL MemoryDescriptorList)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmUnmapReservedMapping", DISPATCH_LEVEL,
-                                      SIM_ROUTINE_MmUnmapReservedMapping);
+    resmap_sim_machine *m = sim_enter(&call, "MmUnmapReservedMapping",
+                                      SIM_KERNEL_IRQL_FAULT(DISPATCH_LEVEL, MmUnmapReservedMapping));
     char where[48], mdl[48], tag[16];
     if (m == NULL) {
         return;
@@ -370,8 +397,10 @@ static void free_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     r = found.reservation;
     mapped = r->mapped.pages;
     if (mapped != 0) {
-        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_FREE_STILL_MAPPED, (ULONG_PTR)address, tag,
-                          mapped);
+        size_t still = first_mapped_locked(&r->mapped, r->first_pte, r->pages);
+        /* [D] P2 the address of a page still mapped, P3 the tag, P4 the pages still mapped. */
+        sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_FREE_STILL_MAPPED,
+                          (ULONG_PTR)sim_pte_address(m, still), tag, mapped);
         return;
     }
     for (link = &m->reservations; *link != r; link = &(*link)->next) {
@@ -390,8 +419,8 @@ static void free_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
 VOID MmFreeMappingAddress(PVOID BaseAddress, ULONG PoolTag)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmFreeMappingAddress", APC_LEVEL,
-                                      SIM_ROUTINE_MmFreeMappingAddress);
+    resmap_sim_machine *m = sim_enter(&call, "MmFreeMappingAddress",
+                                      SIM_KERNEL_IRQL_FAULT(APC_LEVEL, MmFreeMappingAddress));
     char where[48], tag[16];
     if (m == NULL) {
         return;

@@ -50,7 +50,7 @@ KIRQL KeGetCurrentIrql(VOID)
 VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "KeRaiseIrql", 0xFF, SIM_ROUTINE_KeAcquireSpinLock);
+    resmap_sim_machine *m = sim_enter(&call, "KeRaiseIrql", NULL);
     KIRQL current;
     if (m == NULL) {
         return;
@@ -71,7 +71,7 @@ VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
 VOID KeLowerIrql(KIRQL NewIrql)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "KeLowerIrql", 0xFF, SIM_ROUTINE_KeAcquireSpinLock);
+    resmap_sim_machine *m = sim_enter(&call, "KeLowerIrql", NULL);
     KIRQL current;
     if (m == NULL) {
         return;
@@ -96,8 +96,9 @@ VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "KeAcquireSpinLock", DISPATCH_LEVEL,
-                                      SIM_ROUTINE_KeAcquireSpinLock);
+    resmap_sim_machine *m = sim_enter(&call, "KeAcquireSpinLock",
+                                      SIM_VERIFIER_IRQL(DISPATCH_LEVEL, VERIFIER_ACQUIRE_SPIN_LOCK_IRQL,
+                                                        SpinLock, 0));
     unsigned spins = 0;
     if (m == NULL) {
         return;
@@ -120,7 +121,7 @@ VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
 VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "KeReleaseSpinLock", 0xFF, SIM_ROUTINE_KeAcquireSpinLock);
+    resmap_sim_machine *m = sim_enter(&call, "KeReleaseSpinLock", NULL);
     KIRQL current;
     if (m == NULL) {
         return;
@@ -155,8 +156,9 @@ VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
 {
     struct sim_fast_mutex *fm = (struct sim_fast_mutex *)FastMutex;
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "ExAcquireFastMutex", APC_LEVEL,
-                                      SIM_ROUTINE_ExAcquireFastMutex);
+    resmap_sim_machine *m = sim_enter(&call, "ExAcquireFastMutex",
+                                      SIM_VERIFIER_IRQL(APC_LEVEL, VERIFIER_ACQUIRE_FAST_MUTEX_IRQL,
+                                                        FastMutex, 0));
     if (m == NULL) {
         return;
     }
@@ -204,10 +206,17 @@ VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex)
     }
 }
 
+/* PAGED_CODE marks pageable driver code. Verifier's IRQL checking pages such code out when the IRQL
+ * rises, so running it above APC_LEVEL faults on the instruction fetch in the driver itself:
+ * 0xD1 DRIVER_IRQL_NOT_LESS_OR_EQUAL (address, IRQL, execute, address), the address being in the
+ * function that ran PAGED_CODE. */
 VOID SimPagedCodeCheck(const char *Function)
 {
     struct sim_call call;
-    if (sim_enter(&call, "PAGED_CODE", APC_LEVEL, SIM_ROUTINE_PagedCode) == NULL) {
+    ULONG_PTR where = (ULONG_PTR)__builtin_return_address(0);
+    const struct sim_irql_check pageable = { APC_LEVEL, DRIVER_IRQL_NOT_LESS_OR_EQUAL, where,
+                                             IRQL_FAULT_EXECUTE, where };
+    if (sim_enter(&call, "PAGED_CODE", &pageable) == NULL) {
         return;
     }
     call.quiet = 1;

@@ -23,6 +23,7 @@ static const struct routine routines[] = {
     ROUTINE(MmMapLockedPagesWithReservedMapping, 0),
     ROUTINE(MmUnmapReservedMapping, 0),
     ROUTINE(MmFreeMappingAddress, 0),
+    ROUTINE(MmAllocatePagesForMdl, 0),
     ROUTINE(MmAllocatePagesForMdlEx, 0),
     ROUTINE(MmFreePagesFromMdl, 0),
     ROUTINE(IoAllocateMdl, 0),
@@ -57,8 +58,8 @@ static int name_equals(const UNICODE_STRING *u, const char *ascii)
 PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
 {
     struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "MmGetSystemRoutineAddress", PASSIVE_LEVEL,
-                                      SIM_ROUTINE_MmGetSystemRoutineAddress);
+    resmap_sim_machine *m = sim_enter(&call, "MmGetSystemRoutineAddress",
+                                      SIM_KERNEL_IRQL_FAULT(PASSIVE_LEVEL, MmGetSystemRoutineAddress));
     PVOID address = NULL;
     const char *found = NULL;
     if (m == NULL) {

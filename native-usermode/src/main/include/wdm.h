@@ -421,6 +421,9 @@ NTKERNELAPI VOID MmUnlockPages(PMDL MemoryDescriptorList);
 NTKERNELAPI PMDL MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                          PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
                                          MEMORY_CACHING_TYPE CacheType, ULONG Flags);
+/* Pages with no caching type of their own: a mapping of them takes the caller's CacheType. */
+NTKERNELAPI PMDL MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                       PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes);
 NTKERNELAPI VOID MmFreePagesFromMdl(PMDL MemoryDescriptorList);
 
 NTKERNELAPI PVOID MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,

@@ -8,55 +8,34 @@
  */
 #include "sim_fixture.h"
 
-/* "An MDL may have only one system mapping at a time [D]": a second one, reserved or ordinary. */
-static void a_second_system_mapping_of_one_mdl_is_memory_management(void)
+/* Without Driver Verifier the kernel only asserts, in checked builds, that an MDL is not locked twice
+ * or mapped twice (ReactOS mdlsup.c; Verifier's own checks 0xB0/0xB2 are in test_sim_verifier.c): a
+ * second lock takes a second reference on each frame, and a second ordinary mapping is a second set
+ * of PTEs. Both stay visible in the counters until they are undone. */
+static void without_verifier_a_second_lock_or_mapping_is_made(void)
 {
-    for (int second_is_ordinary = 0; second_is_ordinary < 2; second_is_ordinary++) {
-        uint64_t p[4];
-        resmap_sim_machine *m = machine();
-        PMDL pages = allocate_pages(PAGE_SIZE, 0);
-        PVOID first = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
-        PVOID second = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
-        MmMapLockedPagesWithReservedMapping(first, TAG_A, pages, MmCached);
-        if (second_is_ordinary) {
-            MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
-        } else {
-            MmMapLockedPagesWithReservedMapping(second, TAG_A, pages, MmCached);
-        }
-        CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, p);
-        CHECK(p[1] == (uintptr_t)pages && (p[2] & MDL_MAPPED_TO_SYSTEM_VA), "P2 0x%llX P3 0x%llX",
-              (unsigned long long)p[1], (unsigned long long)p[2]);
-        CHECK_STAYS_DEAD(m, MEMORY_MANAGEMENT);
-        resmap_sim_destroy(m);
-    }
-}
-
-/* "an MDL cannot be locked twice [D]" */
-static void locking_an_mdl_twice_is_memory_management(void)
-{
-    uint64_t p[4];
-    resmap_sim_machine *m = machine();
+    resmap_sim_counters c;
+    resmap_sim_machine *m = machine_with(0, RESMAP_SIM_FLAG_NO_VERIFIER);
     void *user = resmap_sim_user_alloc(m, PAGE_SIZE);
     PMDL mdl = lock_user(user, 0, PAGE_SIZE);
+    PMDL pages = allocate_pages(PAGE_SIZE, 0);
+    PVOID first, second;
     MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
-    CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, p);
-    CHECK(p[1] == (uintptr_t)mdl && (p[2] & MDL_PAGES_LOCKED), "P3 0x%llX", (unsigned long long)p[2]);
-    CHECK_STAYS_DEAD(m, MEMORY_MANAGEMENT);
-    resmap_sim_destroy(m);
-}
-
-/* "not for partial MDLs [D]": MmProbeAndLockPages of a partial MDL. */
-static void locking_a_partial_mdl_is_memory_management(void)
-{
-    uint64_t p[4];
-    resmap_sim_machine *m = machine();
-    PUCHAR user = resmap_sim_user_alloc(m, PAGE_SIZE);
-    PMDL source = lock_user(user, 0, PAGE_SIZE);
-    PMDL partial = IoAllocateMdl(user, 16, FALSE, FALSE, NULL);
-    IoBuildPartialMdl(source, partial, user, 16);
-    MmProbeAndLockPages(partial, KernelMode, IoReadAccess);
-    CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, p);
-    CHECK(p[1] == (uintptr_t)partial && (p[2] & MDL_PARTIAL), "P3 0x%llX", (unsigned long long)p[2]);
+    resmap_sim_get_counters(m, &c);
+    CHECK(c.frames_locked == 2, "frames_locked %llu", (unsigned long long)c.frames_locked);
+    first = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    second = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    CHECK(first != NULL && second != NULL && first != second, "%p %p", first, second);
+    resmap_sim_get_counters(m, &c);
+    CHECK(c.ordinary_mappings == 2, "ordinary_mappings %llu", (unsigned long long)c.ordinary_mappings);
+    MmUnmapLockedPages(second, pages);
+    MmUnmapLockedPages(first, pages);
+    free_pages(pages);
+    MmUnlockPages(mdl);
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    resmap_sim_user_free(m, user);
+    CHECK_CLEAN(m);
     resmap_sim_destroy(m);
 }
 
@@ -98,9 +77,10 @@ static void a_null_mdl_is_a_page_fault(void)
     }
 }
 
-/* "MmUnlockPages: releases a system mapping of the MDL if it has one, so unmap the reserved mapping
- * first [D]": it cannot release a reserved one. */
-static void unlocking_pages_still_mapped_in_a_reservation_is_memory_management(void)
+/* MmUnlockPages "releases a system mapping of the MDL if it has one" (MmUnlockPages reference page):
+ * as an ordinary one. PTEs of a reservation are not its to release: 0xDA/0x301 "attempting to release
+ * a mapping that it is not permitted to release", P2 the mapping's address (Bug Check 0xDA page). */
+static void unlocking_pages_still_mapped_in_a_reservation_is_a_pte_misuse(void)
 {
     uint64_t p[4];
     resmap_sim_machine *m = machine();
@@ -109,8 +89,8 @@ static void unlocking_pages_still_mapped_in_a_reservation_is_memory_management(v
     PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
     MmMapLockedPagesWithReservedMapping(base, TAG_A, mdl, MmCached);
     MmUnlockPages(mdl);
-    CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_SIM_BAD_MDL_STATE, p);
-    CHECK(p[1] == (uintptr_t)mdl && p[3] == (uintptr_t)base, "P4 0x%llX", (unsigned long long)p[3]);
+    CHECK_BUGCHECK(m, SYSTEM_PTE_MISUSE, PTE_MISUSE_RELEASE_NOT_PERMITTED, p);
+    CHECK(p[1] == (uintptr_t)base && p[2] == 0 && p[3] == 0, "P2 0x%llX", (unsigned long long)p[1]);
     resmap_sim_destroy(m);
 }
 
@@ -128,36 +108,63 @@ static void unlocking_pages_releases_their_ordinary_mapping(void)
     resmap_sim_destroy(m);
 }
 
-/* "0x1A MEMORY_MANAGEMENT ...: unlocking or freeing pages twice or wrongly": MmFreePagesFromMdl twice,
- * on an MDL that holds no allocated pages, and on pages still mapped. */
+/* 0x1A/0x1236 (ReactOS mdlsup.c MmFreePagesFromMdl: MDL, its PFN entry, the frame the entry names):
+ * MmFreePagesFromMdl twice, or of an MDL that holds no allocated pages. */
 static void freeing_pages_twice_or_wrongly_is_memory_management(void)
 {
-    for (int misuse = 0; misuse < 3; misuse++) {
+    for (int misuse = 0; misuse < 2; misuse++) {
         uint64_t p[4];
         resmap_sim_machine *m = machine();
         PMDL pages = allocate_pages(PAGE_SIZE, 0);
         PMDL io = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
-        PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
         PMDL freed = pages;
         if (misuse == 0) {
             MmFreePagesFromMdl(pages);
             MmFreePagesFromMdl(pages);
-        } else if (misuse == 1) {
+        } else {
             MmFreePagesFromMdl(io);
             freed = io;
-        } else {
-            MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, MmCached);
-            MmFreePagesFromMdl(pages);
         }
         CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_INVALID_PAGES_FREE, p);
-        CHECK(p[1] == (uintptr_t)freed, "misuse %d: P2 0x%llX", misuse, (unsigned long long)p[1]);
+        CHECK(p[1] == (uintptr_t)freed && p[2] == (uintptr_t)MmGetMdlPfnArray(freed) &&
+              p[3] == MmGetMdlPfnArray(freed)[0], "misuse %d: 0x%llX 0x%llX 0x%llX", misuse,
+              (unsigned long long)p[1], (unsigned long long)p[2], (unsigned long long)p[3]);
         CHECK_STAYS_DEAD(m, MEMORY_MANAGEMENT);
         resmap_sim_destroy(m);
     }
 }
 
-/* MmUnmapLockedPages of something that is not an ordinary mapping of that MDL. */
-static void unmapping_no_ordinary_mapping_is_memory_management(void)
+/* The MmMdl kmtest (run on Windows) maps MmAllocatePagesForMdl pages, frees them without unmapping,
+ * and frees the MDL with ExFreePoolWithTag(Mdl, 0): no bugcheck. The frames stay out of use until the
+ * mapping goes, so no later allocation is handed a frame that is still mapped. */
+static void pages_freed_while_mapped_stay_out_of_use_until_unmapped(void)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    resmap_sim_machine *m = machine();
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    PMDL pages = MmAllocatePagesForMdl(low, high, skip, PAGE_SIZE);
+    PFN_NUMBER frame = MmGetMdlPfnArray(pages)[0];
+    PVOID va = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE,
+                                            NormalPagePriority);
+    CHECK(va != NULL, "%s", "no mapping");
+    MmFreePagesFromMdl(pages);
+    ExFreePoolWithTag(pages, 0);
+    CHECK(!resmap_sim_bugcheck(m, NULL, NULL), "%s", "bugchecked");
+    for (int i = 0; i < 4; i++) {
+        PMDL other = MmAllocatePagesForMdl(low, high, skip, 256 * PAGE_SIZE);
+        for (ULONG k = 0; other != NULL && k < other->ByteCount / PAGE_SIZE; k++) {
+            CHECK(MmGetMdlPfnArray(other)[k] != frame, "frame %llu handed out while mapped",
+                  (unsigned long long)frame);
+        }
+    }
+    resmap_sim_destroy(m);
+}
+
+/* MmUnmapLockedPages of an MDL that is not mapped there: 0xDA/0x06 "The MDL being freed was never (or
+ * is currently not) mapped" (Bug Check 0xDA page: P2 the MDL, P3 the address, P4 the pages). */
+static void unmapping_no_ordinary_mapping_is_a_pte_misuse(void)
 {
     uint64_t p[4];
     resmap_sim_machine *m = machine();
@@ -165,8 +172,9 @@ static void unmapping_no_ordinary_mapping_is_memory_management(void)
     PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
     PVOID va = MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, MmCached);
     MmUnmapLockedPages(va, pages);
-    CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_SIM_BAD_UNMAP, p);
-    CHECK(p[1] == (uintptr_t)va && p[2] == (uintptr_t)pages, "P2 0x%llX", (unsigned long long)p[1]);
+    CHECK_BUGCHECK(m, SYSTEM_PTE_MISUSE, PTE_MISUSE_MDL_NOT_MAPPED, p);
+    CHECK(p[1] == (uintptr_t)pages && p[2] == (uintptr_t)va && p[3] == 1, "0x%llX 0x%llX %llu",
+          (unsigned long long)p[1], (unsigned long long)p[2], (unsigned long long)p[3]);
     resmap_sim_destroy(m);
 }
 
@@ -209,18 +217,31 @@ static void unlocking_twice_without_verifier_is_pfn_list_corrupt(void)
     resmap_sim_destroy(m);
 }
 
-/* Without Verifier an MDL nobody locked is mapped as it is; its PFN array names no real frame. */
-static void mapping_frames_that_do_not_exist_is_pfn_list_corrupt(void)
+/* Without Verifier, mapping pages nobody locked is the kernel's 0x1A/0x1233 "A driver tried to map a
+ * physical memory page that was not locked", P2 the frame (Bug Check 0x1A page): an MDL never locked
+ * (its PFN array names no frame), and a partial MDL whose source was unlocked since. */
+static void mapping_pages_not_locked_without_verifier_is_memory_management(void)
 {
-    uint64_t p[4];
-    resmap_sim_machine *m = machine_with(0, RESMAP_SIM_FLAG_NO_VERIFIER);
-    PMDL never_locked = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
-    PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
-    CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, never_locked, MmCached) == NULL, "%s",
-          "a mapping");
-    CHECK_BUGCHECK(m, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, p);
-    CHECK(p[1] == (uintptr_t)never_locked && p[2] == 0, "P2 0x%llX", (unsigned long long)p[1]);
-    resmap_sim_destroy(m);
+    for (int misuse = 0; misuse < 2; misuse++) {
+        uint64_t p[4];
+        resmap_sim_machine *m = machine_with(0, RESMAP_SIM_FLAG_NO_VERIFIER);
+        PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+        PMDL mdl = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
+        PFN_NUMBER frame = MmGetMdlPfnArray(mdl)[0];
+        if (misuse == 1) {
+            PUCHAR user = resmap_sim_user_alloc(m, PAGE_SIZE);
+            PMDL source = lock_user(user, 0, PAGE_SIZE);
+            mdl = IoAllocateMdl(user, PAGE_SIZE, FALSE, FALSE, NULL);
+            IoBuildPartialMdl(source, mdl, user, PAGE_SIZE);
+            frame = MmGetMdlPfnArray(mdl)[0];
+            unlock_user(source);
+        }
+        CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, mdl, MmCached) == NULL, "%s",
+              "a mapping");
+        CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_MAP_UNLOCKED_PAGE, p);
+        CHECK(p[1] == frame, "misuse %d: P2 0x%llX", misuse, (unsigned long long)p[1]);
+        resmap_sim_destroy(m);
+    }
 }
 
 /* "MmProbeAndLockPages: must be inside try/except (it raises STATUS_ACCESS_VIOLATION ...)": called
@@ -251,7 +272,8 @@ static void a_failed_assertion_is_an_unhandled_exception(void)
     resmap_sim_destroy(m);
 }
 
-/* BugCheckOnFailure = TRUE with Verifier off: the kernel's own NO_MORE_SYSTEM_PTES [R]. */
+/* BugCheckOnFailure = TRUE with Verifier off: the kernel's own NO_MORE_SYSTEM_PTES, with the
+ * parameters of the Bug Check 0x3F page: 0 (system PTE type), pages asked, free PTEs, all PTEs. */
 static void a_mapping_that_must_not_fail_failing_is_no_more_system_ptes(void)
 {
     uint64_t p[4];
@@ -261,7 +283,8 @@ static void a_mapping_that_must_not_fail_failing_is_no_more_system_ptes(void)
     CHECK(MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, TRUE, NormalPagePriority) ==
           NULL, "%s", "a mapping");
     CHECK_BUGCHECK(m, NO_MORE_SYSTEM_PTES, 0, p);
-    CHECK(p[1] == 1, "P2 %llu pages", (unsigned long long)p[1]);
+    CHECK(p[1] == 1 && p[2] == 256 && p[3] == 256, "P2 %llu pages, P3 %llu free, P4 %llu total",
+          (unsigned long long)p[1], (unsigned long long)p[2], (unsigned long long)p[3]);
     resmap_sim_destroy(m);
 }
 
@@ -302,17 +325,16 @@ static void a_dead_machine_is_destroyed_with_what_it_held(void)
 
 int main(void)
 {
-    RUN(a_second_system_mapping_of_one_mdl_is_memory_management);
-    RUN(locking_an_mdl_twice_is_memory_management);
-    RUN(locking_a_partial_mdl_is_memory_management);
+    RUN(without_verifier_a_second_lock_or_mapping_is_made);
     RUN(a_null_mdl_is_a_page_fault);
-    RUN(unlocking_pages_still_mapped_in_a_reservation_is_memory_management);
+    RUN(unlocking_pages_still_mapped_in_a_reservation_is_a_pte_misuse);
     RUN(unlocking_pages_releases_their_ordinary_mapping);
     RUN(freeing_pages_twice_or_wrongly_is_memory_management);
-    RUN(unmapping_no_ordinary_mapping_is_memory_management);
+    RUN(pages_freed_while_mapped_stay_out_of_use_until_unmapped);
+    RUN(unmapping_no_ordinary_mapping_is_a_pte_misuse);
     RUN(a_partial_mdl_outside_its_source_is_memory_management);
     RUN(unlocking_twice_without_verifier_is_pfn_list_corrupt);
-    RUN(mapping_frames_that_do_not_exist_is_pfn_list_corrupt);
+    RUN(mapping_pages_not_locked_without_verifier_is_memory_management);
     RUN(a_bare_probe_of_bad_memory_is_an_unhandled_exception);
     RUN(a_failed_assertion_is_an_unhandled_exception);
     RUN(a_mapping_that_must_not_fail_failing_is_no_more_system_ptes);

@@ -69,7 +69,10 @@ static void overlapping_sub_ranges_are_not_properly_reserved(void)
     MmMapLockedPagesWithReservedMapping(base, TAG_A, first, MmCached);
     MmMapLockedPagesWithReservedMapping(base + PAGE_SIZE, TAG_A, second, MmCached);
     CHECK_BUGCHECK(m, SYSTEM_PTE_MISUSE, PTE_MISUSE_MAP_ALREADY_MAPPED, p);
-    CHECK(p[3] == 1, "P4 %llu pages already mapped", (unsigned long long)p[3]);
+    /* P3 the page already mapped, P4 the end of the range being mapped (Bug Check 0xDA page). */
+    CHECK(p[1] == (uintptr_t)(base + PAGE_SIZE) && p[2] == (uintptr_t)(base + PAGE_SIZE) &&
+          p[3] == (uintptr_t)(base + 3 * PAGE_SIZE), "0x%llX 0x%llX 0x%llX", (unsigned long long)p[1],
+          (unsigned long long)p[2], (unsigned long long)p[3]);
     resmap_sim_destroy(m);
 }
 

@@ -72,22 +72,58 @@ static void a_partial_mdl_takes_the_frames_of_its_sub_buffer(void)
     resmap_sim_destroy(m);
 }
 
-/* A partial MDL of a source that has a system mapping points into that mapping. */
-static void a_partial_mdl_of_a_mapped_source_points_into_its_mapping(void)
+/* "If a partial MDL is built from a source MDL that is already mapped into the system address space,
+ * MmGetSystemAddressForMdlSafe uses the existing source mapping" (IoBuildPartialMdl page): the partial
+ * MDL carries MDL_MAPPED_TO_SYSTEM_VA and points into the source's mapping (ReactOS iomdl.c), so the
+ * macro makes no second mapping, and IoFreeMdl of it releases nothing of the source's. */
+static void a_partial_mdl_of_a_mapped_source_shares_its_mapping(void)
 {
+    resmap_sim_counters c;
     resmap_sim_machine *m = machine();
     PMDL source = allocate_pages(2 * PAGE_SIZE, 0);
     PMDL partial = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
     PUCHAR mapped = MmMapLockedPagesSpecifyCache(source, KernelMode, MmCached, NULL, FALSE,
                                                  NormalPagePriority);
     IoBuildPartialMdl(source, partial, (PUCHAR)MmGetMdlVirtualAddress(source) + PAGE_SIZE + 8, 16);
-    CHECK((partial->MdlFlags & MDL_PARENT_MAPPED_SYSTEM_VA) && partial->MappedSystemVa ==
+    CHECK((partial->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) && partial->MappedSystemVa ==
           mapped + PAGE_SIZE + 8, "%p for %p", partial->MappedSystemVa, (void *)(mapped + PAGE_SIZE + 8));
+    CHECK(MmGetSystemAddressForMdlSafe(partial, NormalPagePriority) == mapped + PAGE_SIZE + 8, "%s",
+          "another address");
+    resmap_sim_get_counters(m, &c);
+    CHECK(c.ordinary_mappings == 1 && !resmap_sim_bugcheck(m, NULL, NULL), "%llu ordinary mappings",
+          (unsigned long long)c.ordinary_mappings);
     IoFreeMdl(partial);
+    resmap_sim_get_counters(m, &c);
+    CHECK(c.ordinary_mappings == 1 && mapped[PAGE_SIZE] == 0, "%llu ordinary mappings",
+          (unsigned long long)c.ordinary_mappings);
     MmUnmapLockedPages(mapped, source);
     free_pages(source);
     CHECK_CLEAN(m);
     resmap_sim_destroy(m);
+}
+
+/* "the IoFreeMdl routine releases the system-address-space mapping for a partial MDL, if such a
+ * mapping exists" (IoBuildPartialMdl page; "If the MDL is a partial MDL, IoFreeMdl unmaps any pages
+ * that have been mapped to the MDL", IoFreeMdl page): MmGetSystemAddressForMdlSafe of a partial MDL of
+ * an unmapped source makes its own mapping, and IoFreeMdl gives it back, Verifier on or off. */
+static void io_free_mdl_releases_a_partial_mdls_own_mapping(void)
+{
+    for (int verifier = 0; verifier < 2; verifier++) {
+        resmap_sim_machine *m = machine_with(0, verifier ? 0 : RESMAP_SIM_FLAG_NO_VERIFIER);
+        PUCHAR user = resmap_sim_user_alloc(m, 2 * PAGE_SIZE);
+        PMDL source = lock_user(user, 0, 2 * PAGE_SIZE);
+        PMDL partial = IoAllocateMdl(user + PAGE_SIZE, PAGE_SIZE, FALSE, FALSE, NULL);
+        IoBuildPartialMdl(source, partial, user + PAGE_SIZE, PAGE_SIZE);
+        PUCHAR va = MmGetSystemAddressForMdlSafe(partial, NormalPagePriority);
+        CHECK(va != NULL && (partial->MdlFlags & MDL_PARTIAL_HAS_BEEN_MAPPED), "%p", (void *)va);
+        va[1] = 0x5A;
+        CHECK(user[PAGE_SIZE + 1] == 0x5A, "%s", "not the user's page");
+        IoFreeMdl(partial);
+        unlock_user(source);
+        resmap_sim_user_free(m, user);
+        CHECK_CLEAN(m);
+        resmap_sim_destroy(m);
+    }
 }
 
 /* A target MDL with room for fewer frames than the sub-buffer spans is refused (0x1A). */
@@ -151,7 +187,8 @@ int main(void)
     RUN(io_allocate_mdl_describes_the_buffer_but_not_its_frames);
     RUN(io_allocate_mdl_refuses_what_it_cannot_describe);
     RUN(a_partial_mdl_takes_the_frames_of_its_sub_buffer);
-    RUN(a_partial_mdl_of_a_mapped_source_points_into_its_mapping);
+    RUN(a_partial_mdl_of_a_mapped_source_shares_its_mapping);
+    RUN(io_free_mdl_releases_a_partial_mdls_own_mapping);
     RUN(a_partial_mdl_too_small_for_its_sub_buffer_is_memory_management);
     RUN(a_partial_mdl_larger_than_its_size_field_can_state_is_built);
     RUN(mdls_are_counted_until_freed);

@@ -7,12 +7,13 @@
 
 #define FRAMES 16
 
-/* A machine with so few frames that an allocation of all of them reuses every frame. */
+/* A machine with so few frames that an allocation of all of them reuses every frame: FRAMES frames
+ * that can be handed out, and frame 0, which never is. */
 static resmap_sim_machine *small_machine(void)
 {
     resmap_sim_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    cfg.physical_pages = FRAMES;
+    cfg.physical_pages = FRAMES + 1;
     cfg.system_ptes = 256;
     resmap_sim_machine *m = resmap_sim_create(&cfg);
     resmap_sim_select(m);
@@ -98,8 +99,11 @@ static void frames_are_zeroed_unless_asked_not_to(void)
     resmap_sim_destroy(m);
 }
 
-/* Each frame remembers the CacheType it was allocated with until it is freed; a reserved mapping of
- * those pages uses the map's own CacheType [D]. User memory is cached memory. */
+/* Each frame remembers the CacheType it was allocated with until it is freed, and a mapping of it uses
+ * that type: "in nearly all cases, the pages already have an associated cache type, and this cache type
+ * is used by the new mapping" (MmMapLockedPagesWithReservedMapping and MmMapLockedPagesSpecifyCache
+ * pages). User memory is cached memory. The exception, pages of MmAllocatePagesForMdl, is in
+ * only_pages_without_a_type_take_the_callers_cache_type. */
 static void each_frame_keeps_its_caching_type(void)
 {
     resmap_sim_machine *m = machine();
@@ -117,7 +121,8 @@ static void each_frame_keeps_its_caching_type(void)
           resmap_sim_frame_cache_type(m, MmGetMdlPfnArray(locked)[0]));
     PVOID base = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG_A);
     MmMapLockedPagesWithReservedMapping(base, TAG_A, combined, MmCached);
-    CHECK(resmap_sim_mapping_cache_type(m, base) == MmCached, "%d",
+    CHECK(resmap_sim_mapping_cache_type(m, base) == MmWriteCombined &&
+          resmap_sim_mapping_cache_type(m, (PUCHAR)base + PAGE_SIZE) == MmWriteCombined, "%d",
           resmap_sim_mapping_cache_type(m, base));
     MmUnmapReservedMapping(base, TAG_A, combined);
     free_pages(combined);
@@ -127,6 +132,48 @@ static void each_frame_keeps_its_caching_type(void)
     unlock_user(locked);
     resmap_sim_user_free(m, user);
     MmFreeMappingAddress(base, TAG_A);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
+/* "An exception to this rule is for pages that are allocated by MmAllocatePagesForMdl, which do not
+ * have a specific cache type associated with them. For such pages, the CacheType parameter determines
+ * the cache type of the mapping" (both map routines' pages). Those pages are zeroed, like the Ex ones. */
+static void only_pages_without_a_type_take_the_callers_cache_type(void)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    resmap_sim_machine *m = machine();
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    PMDL untyped = MmAllocatePagesForMdl(low, high, skip, 2 * PAGE_SIZE);
+    PMDL uncached = any_pages(PAGE_SIZE, MmNonCached, 0);
+    CHECK(untyped != NULL && untyped->ByteCount == 2 * PAGE_SIZE &&
+          (untyped->MdlFlags & MDL_PAGES_LOCKED) && MmGetMdlVirtualAddress(untyped) == NULL,
+          "%s", "no MmAllocatePagesForMdl MDL");
+    CHECK(resmap_sim_frame_cache_type(m, MmGetMdlPfnArray(untyped)[0]) == MmNotMapped, "%d",
+          resmap_sim_frame_cache_type(m, MmGetMdlPfnArray(untyped)[0]));
+    CHECK(nonzero_bytes(untyped) == 0, "%s", "pages not zeroed");
+    PVOID base = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG_A);
+    for (int type = MmNonCached; type <= MmWriteCombined; type++) {
+        MmMapLockedPagesWithReservedMapping(base, TAG_A, untyped, (MEMORY_CACHING_TYPE)type);
+        CHECK(resmap_sim_mapping_cache_type(m, base) == type, "asked %d, mapped as %d", type,
+              resmap_sim_mapping_cache_type(m, base));
+        MmUnmapReservedMapping(base, TAG_A, untyped);
+        PVOID va = MmMapLockedPagesSpecifyCache(untyped, KernelMode, (MEMORY_CACHING_TYPE)type, NULL,
+                                                FALSE, NormalPagePriority);
+        CHECK(resmap_sim_mapping_cache_type(m, va) == type, "ordinary: asked %d, mapped as %d", type,
+              resmap_sim_mapping_cache_type(m, va));
+        MmUnmapLockedPages(va, untyped);
+        va = MmMapLockedPagesSpecifyCache(uncached, KernelMode, (MEMORY_CACHING_TYPE)type, NULL, FALSE,
+                                          NormalPagePriority);
+        CHECK(resmap_sim_mapping_cache_type(m, va) == MmNonCached, "typed: asked %d, mapped as %d", type,
+              resmap_sim_mapping_cache_type(m, va));
+        MmUnmapLockedPages(va, uncached);
+    }
+    MmFreeMappingAddress(base, TAG_A);
+    free_pages(untyped);
+    free_pages(uncached);
     CHECK_CLEAN(m);
     resmap_sim_destroy(m);
 }
@@ -228,6 +275,7 @@ int main(void)
     RUN(an_allocation_is_a_locked_mdl_of_whole_pages);
     RUN(frames_are_zeroed_unless_asked_not_to);
     RUN(each_frame_keeps_its_caching_type);
+    RUN(only_pages_without_a_type_take_the_callers_cache_type);
     RUN(a_short_allocation_returns_fewer_bytes_or_null);
     RUN(frames_come_from_the_window_asked_for);
     RUN(two_reservations_of_the_same_frames_alias);

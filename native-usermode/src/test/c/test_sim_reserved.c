@@ -272,12 +272,16 @@ static void header_based_builds_ignore_bit_0_of_the_tag(void)
 }
 
 /* "Values: MmNonCached 0, MmCached 1, MmWriteCombined 2; 3-6 reserved. Values >= 6 make the map return
- * NULL [X]"; below 6 the mapping is made with the caller's CacheType, since pages from
- * MmAllocatePagesForMdl(Ex) have no cache type of their own [D]. */
+ * NULL [X]"; below 6 the mapping is made with the caller's CacheType for pages of MmAllocatePagesForMdl,
+ * which have no cache type of their own [D]. */
 static void cache_types_below_6_map_and_6_or_more_do_not(void)
 {
+    PHYSICAL_ADDRESS low, high, skip;
     resmap_sim_machine *m = machine();
-    PMDL pages = allocate_pages(PAGE_SIZE, 0);
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    PMDL pages = MmAllocatePagesForMdl(low, high, skip, PAGE_SIZE);
     PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
     for (int type = MmNonCached; type < MmMaximumCacheType; type++) {
         PVOID va = MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, (MEMORY_CACHING_TYPE)type);

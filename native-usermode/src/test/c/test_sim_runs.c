@@ -24,7 +24,7 @@ static void a_run_cut_in_its_middle_keeps_both_ends(void)
     resmap_sim_machine *m = machine();
     resmap_sim_counters c;
     uint8_t seen = 0;
-    PMDL pages = allocate_pages(8 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PMDL pages = allocate_pages(8 * PAGE_SIZE, MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
     PFN_NUMBER *frames = MmGetMdlPfnArray(pages);
     PUCHAR base = MmAllocateMappingAddressEx(8 * PAGE_SIZE, TAG_A, MM_MAPPING_ADDRESS_DIVISIBLE);
     CHECK(frames[7] == frames[0] + 7, "frames %llu..%llu not contiguous", (unsigned long long)frames[0],
@@ -78,7 +78,8 @@ static void a_run_past_the_last_frame_is_caught_at_the_first_frame_beyond(void)
     resmap_sim_machine *m = machine();
     resmap_sim_counters c;
     resmap_sim_get_counters(m, &c);
-    PMDL all = allocate_pages(c.frames_total * PAGE_SIZE, MM_ALLOCATE_FULLY_REQUIRED);
+    /* Every frame but frame 0, which is never handed out. */
+    PMDL all = allocate_pages((c.frames_total - 1) * PAGE_SIZE, MM_ALLOCATE_FULLY_REQUIRED);
     PMDL forged = IoAllocateMdl(NULL, 12 * PAGE_SIZE, FALSE, FALSE, NULL);
     PFN_NUMBER *frames = MmGetMdlPfnArray(forged);
     for (size_t i = 0; i < 12; i++) {
@@ -87,9 +88,10 @@ static void a_run_past_the_last_frame_is_caught_at_the_first_frame_beyond(void)
     forged->MdlFlags |= MDL_PAGES_LOCKED;
     PVOID base = MmAllocateMappingAddress(12 * PAGE_SIZE, TAG_A);
     CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, forged, MmCached) == NULL, "%s", "a mapping");
-    CHECK_BUGCHECK(m, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, p);
-    CHECK(p[2] == 10 && p[3] == c.frames_total, "P3 %llu, P4 %llu", (unsigned long long)p[2],
-          (unsigned long long)p[3]);
+    /* Verifier's 0x85: P2 the MDL, P3 the pages to map, P4 the first frame not locked. */
+    CHECK_BUGCHECK(m, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_NOT_LOCKED, p);
+    CHECK(p[1] == (uintptr_t)forged && p[2] == 12 && p[3] == c.frames_total, "P3 %llu, P4 %llu",
+          (unsigned long long)p[2], (unsigned long long)p[3]);
     (void)all;
     resmap_sim_destroy(m);
 }
@@ -99,7 +101,7 @@ static void a_free_frame_inside_a_run_is_caught_where_it_is(void)
 {
     uint64_t p[4];
     resmap_sim_machine *m = machine();
-    PMDL pages = allocate_pages(200 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PMDL pages = allocate_pages(200 * PAGE_SIZE, MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
     PMDL forged = IoAllocateMdl(NULL, 201 * PAGE_SIZE, FALSE, FALSE, NULL);
     PFN_NUMBER *frames = MmGetMdlPfnArray(pages);
     PFN_NUMBER *copy = MmGetMdlPfnArray(forged);
@@ -109,8 +111,8 @@ static void a_free_frame_inside_a_run_is_caught_where_it_is(void)
     forged->MdlFlags |= MDL_PAGES_LOCKED;
     PVOID base = MmAllocateMappingAddress(201 * PAGE_SIZE, TAG_A);
     CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, forged, MmCached) == NULL, "%s", "a mapping");
-    CHECK_BUGCHECK(m, PFN_LIST_CORRUPT, PFN_SIM_BAD_FRAME, p);
-    CHECK(p[2] == 200 && p[3] == frames[199] + 1, "P3 %llu, P4 %llu", (unsigned long long)p[2],
+    CHECK_BUGCHECK(m, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_NOT_LOCKED, p);
+    CHECK(p[2] == 201 && p[3] == frames[199] + 1, "P3 %llu, P4 %llu", (unsigned long long)p[2],
           (unsigned long long)p[3]);
     resmap_sim_destroy(m);
 }
@@ -120,7 +122,7 @@ static void a_free_frame_inside_a_run_is_caught_where_it_is(void)
 static void swapped_long_runs_map_each_page_to_its_own_frame(void)
 {
     resmap_sim_machine *m = machine();
-    PMDL pages = allocate_pages(120 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PMDL pages = allocate_pages(120 * PAGE_SIZE, MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
     PMDL swapped = IoAllocateMdl(NULL, 120 * PAGE_SIZE, FALSE, FALSE, NULL);
     PFN_NUMBER *frames = MmGetMdlPfnArray(pages);
     PFN_NUMBER *order = MmGetMdlPfnArray(swapped);
@@ -144,19 +146,27 @@ static void swapped_long_runs_map_each_page_to_its_own_frame(void)
     resmap_sim_destroy(m);
 }
 
-/* Pages still shown by an ordinary mapping made through a partial MDL cannot be freed: the frame
- * reported is the first mapped one. */
-static void frames_mapped_through_a_partial_mdl_cannot_be_freed(void)
+/* Pages still shown by an ordinary mapping made through a partial MDL may be freed (the MmMdl kmtest
+ * frees mapped pages on Windows, docs/kernel-facts.md): the pages nothing maps go back at once, the
+ * two still mapped only when their mapping goes, so they are never handed out while mapped. */
+static void frames_mapped_through_a_partial_mdl_are_freed_when_unmapped(void)
 {
-    uint64_t p[4];
     resmap_sim_machine *m = machine_with(0, RESMAP_SIM_FLAG_NO_VERIFIER);
-    PMDL pages = allocate_pages(6 * PAGE_SIZE, MM_ALLOCATE_PREFER_CONTIGUOUS);
+    PMDL pages = allocate_pages(6 * PAGE_SIZE, MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
+    PFN_NUMBER frames[6];
+    memcpy(frames, MmGetMdlPfnArray(pages), sizeof(frames));
     PMDL part = partial(pages, 3, 2);
-    CHECK(MmMapLockedPagesSpecifyCache(part, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) != NULL,
-          "%s", "no mapping");
+    PVOID va = MmMapLockedPagesSpecifyCache(part, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    CHECK(va != NULL, "%s", "no mapping");
     MmFreePagesFromMdl(pages);
-    CHECK_BUGCHECK(m, MEMORY_MANAGEMENT, MM_INVALID_PAGES_FREE, p);
-    CHECK(p[2] == (uintptr_t)&MmGetMdlPfnArray(pages)[3], "P3 0x%llX", (unsigned long long)p[2]);
+    CHECK(!resmap_sim_bugcheck(m, NULL, NULL), "%s", "a bugcheck");
+    CHECK(resmap_sim_frame_cache_type(m, frames[0]) == MmNotMapped &&
+          resmap_sim_frame_cache_type(m, frames[3]) == MmCached &&
+          resmap_sim_frame_cache_type(m, frames[4]) == MmCached &&
+          resmap_sim_frame_cache_type(m, frames[5]) == MmNotMapped, "%s", "wrong frames kept");
+    MmUnmapLockedPages(va, part);
+    CHECK(resmap_sim_frame_cache_type(m, frames[3]) == MmNotMapped &&
+          resmap_sim_frame_cache_type(m, frames[4]) == MmNotMapped, "%s", "frames kept after the unmap");
     resmap_sim_destroy(m);
 }
 
@@ -166,6 +176,6 @@ int main(void)
     RUN(a_run_past_the_last_frame_is_caught_at_the_first_frame_beyond);
     RUN(a_free_frame_inside_a_run_is_caught_where_it_is);
     RUN(swapped_long_runs_map_each_page_to_its_own_frame);
-    RUN(frames_mapped_through_a_partial_mdl_cannot_be_freed);
+    RUN(frames_mapped_through_a_partial_mdl_are_freed_when_unmapped);
     return CHECK_DONE();
 }

@@ -75,7 +75,7 @@ static void a_bugcheck_is_traced_without_host_addresses(void)
     PMDL never_locked = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
     MmMapLockedPagesSpecifyCache(never_locked, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
     trace = read_all(m);
-    CHECK(strstr(trace, "*** STOP 0xC4 (0x85, mdl#1, 0x8, 0x0)\n") != NULL, "\n%s", trace);
+    CHECK(strstr(trace, "*** STOP 0xC4 (0x85, mdl#1, 0x1, 0xBADBADBADBAD)\n") != NULL, "\n%s", trace);
     CHECK(!mentions(trace, never_locked), "\n%s", trace);
     resmap_sim_destroy(m);
 }
@@ -92,14 +92,14 @@ static void pages_mappings_and_irql_violations_are_narrated(void)
     PMDL pages = MmAllocatePagesForMdlEx(low, high, skip, 2 * PAGE_SIZE, MmWriteCombined, 0);
     PVOID va = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
     MmUnmapLockedPages(va, pages);
-    resmap_sim_set_irql(m, DISPATCH_LEVEL);
+    resmap_sim_set_irql(m, DISPATCH_LEVEL + 1);
     MmFreePagesFromMdl(pages);
     const char *expected =
         "MmAllocatePagesForMdlEx(8192, MmWriteCombined, 0x0) = mdl#1 (8192 bytes)\n"
         "MmMapLockedPagesSpecifyCache(mdl#1, KernelMode, MmCached, NULL, FALSE, 0x10) = sysva+0x0\n"
         "MmUnmapLockedPages(sysva+0x0, mdl#1)\n"
-        "MmFreePagesFromMdl(at IRQL 2) -> BUGCHECK 0xC4 (0x5100, 0x2, 0x1, 0x7)\n"
-        "*** STOP 0xC4 (0x5100, 0x2, 0x1, 0x7)\n";
+        "MmFreePagesFromMdl(at IRQL 3) -> BUGCHECK 0xC4 (0x7E, 0x3, 0x2, 0x0)\n"
+        "*** STOP 0xC4 (0x7E, 0x3, 0x2, 0x0)\n";
     const char *trace = read_all(m);
     CHECK(strcmp(trace, expected) == 0, "\n%s", trace);
     resmap_sim_destroy(m);

@@ -129,8 +129,8 @@ static void irql_raised_lowered_or_released_the_wrong_way(void)
     resmap_sim_destroy(m);
 }
 
-/* 0x7C: "unlocking a ... never-locked MDL"; 0xB4: "unlocking a partial ... MDL" ("not for partial
- * MDLs" [D]). P2 the MDL, P3 its flags. */
+/* Bug Check 0xC4 page: 0x7C "MmUnlockPages ... an MDL whose pages were never successfully locked" (MDL,
+ * flags, 0); 0xB4 "MmUnlockPages for a partial MDL" (MDL, flags, the unexpected partial flag). */
 static void unlocking_a_never_locked_or_partial_mdl(void)
 {
     resmap_sim_machine *m = machine();
@@ -146,48 +146,124 @@ static void unlocking_a_never_locked_or_partial_mdl(void)
     PMDL partial = IoAllocateMdl(user, 16, FALSE, FALSE, NULL);
     IoBuildPartialMdl(source, partial, user, 16);
     MmUnlockPages(partial);
-    CHECK_VERIFIER(m, VERIFIER_UNLOCK_PARTIAL, (uintptr_t)partial, (USHORT)partial->MdlFlags, 0);
+    CHECK_VERIFIER(m, VERIFIER_UNLOCK_PARTIAL, (uintptr_t)partial, (USHORT)partial->MdlFlags,
+                   MDL_PARTIAL);
     resmap_sim_destroy(m);
 }
 
-/* 0x82: "BugCheckOnFailure = TRUE in MmMapLockedPagesSpecifyCache"; MDL_MAPPING_CAN_FAIL overrides
- * it, and then the failure is a plain NULL. */
+/* Bug Check 0xC4 page: 0x82 "MmMapLockedPagesSpecifyCache with the BugCheckOnFailure parameter equal
+ * to TRUE" (MDL, flags, 0) - on every such call, whether the mapping would succeed or not. */
 static void a_mapping_asked_to_bugcheck_on_failure(void)
 {
-    resmap_sim_machine *m = machine();
-    PMDL pages = allocate_pages(PAGE_SIZE, 0);
-    pages->MdlFlags |= MDL_MAPPING_CAN_FAIL;
-    resmap_sim_fail_nth(m, RESMAP_SIM_FAULT_MAPPING, 1);
-    CHECK(MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, TRUE, NormalPagePriority) ==
-          NULL, "%s", "a mapping");
-    CHECK(!resmap_sim_bugcheck(m, NULL, NULL), "%s", "a bugcheck despite MDL_MAPPING_CAN_FAIL");
-    pages->MdlFlags &= ~MDL_MAPPING_CAN_FAIL;
-    resmap_sim_fail_nth(m, RESMAP_SIM_FAULT_MAPPING, 1);
-    MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, TRUE, NormalPagePriority);
-    CHECK_VERIFIER(m, VERIFIER_MAP_FAILED_BUGCHECK, (uintptr_t)pages, 1, 0);
-    resmap_sim_destroy(m);
-}
-
-/* 0x85: "mapping pages that are not locked", by either kind of mapping. */
-static void mapping_pages_that_are_not_locked(void)
-{
-    for (int ordinary = 0; ordinary < 2; ordinary++) {
+    for (int fails = 0; fails < 2; fails++) {
         resmap_sim_machine *m = machine();
-        PMDL never_locked = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
-        PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
-        if (ordinary) {
-            MmMapLockedPagesSpecifyCache(never_locked, KernelMode, MmCached, NULL, FALSE,
-                                         NormalPagePriority);
-        } else {
-            MmMapLockedPagesWithReservedMapping(base, TAG_A, never_locked, MmCached);
+        PMDL pages = allocate_pages(PAGE_SIZE, 0);
+        if (fails) {
+            resmap_sim_fail_nth(m, RESMAP_SIM_FAULT_MAPPING, 1);
         }
-        CHECK_VERIFIER(m, VERIFIER_MAP_NOT_LOCKED, (uintptr_t)never_locked, MDL_ALLOCATED_FIXED_SIZE,
-                       0);
+        CHECK(MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, TRUE,
+                                           NormalPagePriority) == NULL, "%s", "a mapping");
+        CHECK_VERIFIER(m, VERIFIER_MAP_BUGCHECK_ON_FAILURE, (uintptr_t)pages, MDL_PAGES_LOCKED, 0);
         resmap_sim_destroy(m);
     }
 }
 
-/* 0xB8: "IoFreeMdl while still mapped" (P2 the MDL, P3 its MappedSystemVa, P4 its flags). */
+/* Bug Check 0xC4 page: 0x85 "MmMapLockedPages without having locked down the MDL pages" (MDL, pages to
+ * map, first frame that isn't locked), by either kind of mapping: an MDL never locked, and a partial
+ * MDL whose source was unlocked since (its flags look right, its frames are not locked). */
+static void mapping_pages_that_are_not_locked(void)
+{
+    for (int ordinary = 0; ordinary < 2; ordinary++) {
+        for (int partial = 0; partial < 2; partial++) {
+            resmap_sim_machine *m = machine();
+            PMDL mdl = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
+            PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+            if (partial) {
+                PUCHAR user = resmap_sim_user_alloc(m, PAGE_SIZE);
+                PMDL source = lock_user(user, 0, PAGE_SIZE);
+                mdl = IoAllocateMdl(user, PAGE_SIZE, FALSE, FALSE, NULL);
+                IoBuildPartialMdl(source, mdl, user, PAGE_SIZE);
+                unlock_user(source);
+            }
+            PFN_NUMBER frame = MmGetMdlPfnArray(mdl)[0];
+            if (ordinary) {
+                MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE,
+                                             NormalPagePriority);
+            } else {
+                MmMapLockedPagesWithReservedMapping(base, TAG_A, mdl, MmCached);
+            }
+            CHECK_VERIFIER(m, VERIFIER_MAP_NOT_LOCKED, (uintptr_t)mdl, 1, frame);
+            resmap_sim_destroy(m);
+        }
+    }
+}
+
+/* Bug Check 0xC4 page: 0xB0 "MmProbeAndLockPages for an MDL with incorrect flags" (MDL, flags, the
+ * incorrect flags): an MDL already locked, and a partial MDL ("A call to MmProbeAndLockPages ... to lock
+ * ... such an MDL is not allowed", MmProbeAndLockPages page). */
+static void locking_a_locked_or_partial_mdl(void)
+{
+    for (int partial = 0; partial < 2; partial++) {
+        resmap_sim_machine *m = machine();
+        PUCHAR user = resmap_sim_user_alloc(m, PAGE_SIZE);
+        PMDL mdl = lock_user(user, 0, PAGE_SIZE);
+        USHORT wrong = MDL_PAGES_LOCKED;
+        if (partial) {
+            PMDL target = IoAllocateMdl(user, 16, FALSE, FALSE, NULL);
+            IoBuildPartialMdl(mdl, target, user, 16);
+            mdl = target;
+            wrong = MDL_PARTIAL;
+        }
+        USHORT flags = (USHORT)mdl->MdlFlags;
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+        CHECK_VERIFIER(m, VERIFIER_PROBE_BAD_FLAGS, (uintptr_t)mdl, flags, wrong);
+        resmap_sim_destroy(m);
+    }
+}
+
+/* Bug Check 0xC4 page: 0xB2 "MmMapLockedPages for an MDL with incorrect flags ... already mapped to a
+ * system address" (MDL, flags, the incorrect flags), for an ordinary mapping of an MDL mapped already,
+ * in a reservation or ordinarily. The reserved map itself makes no such check (reverse engineering of
+ * MmMapLockedPagesWithReservedMapping): one MDL may be mapped into two reservations. */
+static void a_second_ordinary_mapping_of_a_mapped_mdl(void)
+{
+    for (int first_is_ordinary = 0; first_is_ordinary < 2; first_is_ordinary++) {
+        resmap_sim_machine *m = machine();
+        PMDL pages = allocate_pages(PAGE_SIZE, 0);
+        PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+        if (first_is_ordinary) {
+            MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+        } else {
+            MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, MmCached);
+        }
+        USHORT flags = (USHORT)pages->MdlFlags;
+        MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+        CHECK_VERIFIER(m, VERIFIER_MAP_BAD_FLAGS, (uintptr_t)pages, flags, MDL_MAPPED_TO_SYSTEM_VA);
+        resmap_sim_destroy(m);
+    }
+
+    resmap_sim_machine *m = machine();
+    PMDL pages = allocate_pages(PAGE_SIZE, 0);
+    PVOID first = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+    PVOID second = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+    CHECK(MmMapLockedPagesWithReservedMapping(first, TAG_A, pages, MmCached) == first &&
+          MmMapLockedPagesWithReservedMapping(second, TAG_A, pages, MmCached) == second, "%s",
+          "no second reserved mapping");
+    MmUnmapReservedMapping(second, TAG_A, pages);
+    MmMapLockedPagesWithReservedMapping(second, TAG_A, pages, MmCached);
+    MmUnmapReservedMapping(second, TAG_A, pages);
+    MmUnmapReservedMapping(first, TAG_A, pages);
+    MmFreeMappingAddress(first, TAG_A);
+    MmFreeMappingAddress(second, TAG_A);
+    free_pages(pages);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
+/* Bug Check 0xC4 page: 0xB8 "The pages that are described by the MDL are still mapped. The driver must
+ * unmap the pages before calling IoFreeMdl" (MDL, flags, reserved): an MDL with an ordinary mapping,
+ * and a partial MDL mapped in a reservation (IoFreeMdl releases only an ordinary mapping of a partial
+ * MDL itself, see test_sim_mdl.c). */
 static void freeing_an_mdl_that_is_still_mapped(void)
 {
     resmap_sim_machine *m = machine();
@@ -199,7 +275,16 @@ static void freeing_an_mdl_that_is_still_mapped(void)
     MmMapLockedPagesWithReservedMapping(base, TAG_A, partial, MmCached);
     USHORT flags = (USHORT)partial->MdlFlags;
     IoFreeMdl(partial);
-    CHECK_VERIFIER(m, VERIFIER_FREE_MAPPED_MDL, (uintptr_t)partial, (uintptr_t)base, flags);
+    CHECK_VERIFIER(m, VERIFIER_FREE_MAPPED_MDL, (uintptr_t)partial, flags, 0);
+    resmap_sim_destroy(m);
+
+    m = machine();
+    user = resmap_sim_user_alloc(m, PAGE_SIZE);
+    source = lock_user(user, 0, PAGE_SIZE);
+    MmMapLockedPagesSpecifyCache(source, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    flags = (USHORT)source->MdlFlags;
+    IoFreeMdl(source);
+    CHECK_VERIFIER(m, VERIFIER_FREE_MAPPED_MDL, (uintptr_t)source, flags, 0);
     resmap_sim_destroy(m);
 }
 
@@ -269,6 +354,8 @@ int main(void)
     RUN(unlocking_a_never_locked_or_partial_mdl);
     RUN(a_mapping_asked_to_bugcheck_on_failure);
     RUN(mapping_pages_that_are_not_locked);
+    RUN(locking_a_locked_or_partial_mdl);
+    RUN(a_second_ordinary_mapping_of_a_mapped_mdl);
     RUN(freeing_an_mdl_that_is_still_mapped);
     RUN(without_verifier_pool_misuse_is_bad_pool_caller);
     RUN(freeing_pool_with_another_tag_is_bad_pool_caller);
