@@ -76,6 +76,27 @@ static void overlapping_sub_ranges_are_not_properly_reserved(void)
     resmap_sim_destroy(m);
 }
 
+/* A divisible range maps at page-aligned addresses only: an unaligned MappingAddress gives NULL and no
+ * bugcheck (the decompiled MmMapLockedPagesWithReservedMapping returns NULL for it) [X]. A
+ * non-divisible range maps at its start whatever the offset (the Base+4 tests). */
+static void a_divisible_range_maps_only_at_page_boundaries(void)
+{
+    resmap_sim_machine *m = machine();
+    PMDL pages = allocate_pages(PAGE_SIZE, 0);
+    PUCHAR base = MmAllocateMappingAddressEx(2 * PAGE_SIZE, TAG_A, MM_MAPPING_ADDRESS_DIVISIBLE);
+    CHECK(MmMapLockedPagesWithReservedMapping(base + 4, TAG_A, pages, MmCached) == NULL, "%s",
+          "a mapping at base + 4");
+    CHECK(MmMapLockedPagesWithReservedMapping(base + PAGE_SIZE + 4, TAG_A, pages, MmCached) == NULL,
+          "%s", "a mapping at an unaligned inner address");
+    CHECK(MmMapLockedPagesWithReservedMapping(base + PAGE_SIZE, TAG_A, pages, MmCached) ==
+          base + PAGE_SIZE, "%s", "no mapping at the aligned inner address");
+    MmUnmapReservedMapping(base + PAGE_SIZE, TAG_A, pages);
+    MmFreeMappingAddress(base, TAG_A);
+    free_pages(pages);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 /* "A "magic" ring buffer with no wrap-around: reserve twice the size with DIVISIBLE, map the same
  * pages at the base and at base + size". An MDL has one system mapping at a time, so each half maps
  * its own partial MDL of the same locked pages. */
@@ -162,6 +183,7 @@ int main(void)
     RUN(sub_ranges_map_and_unmap_separately);
     RUN(a_sub_range_must_fit_in_what_is_left);
     RUN(overlapping_sub_ranges_are_not_properly_reserved);
+    RUN(a_divisible_range_maps_only_at_page_boundaries);
     RUN(the_same_pages_twice_back_to_back_are_a_ring_buffer);
     RUN(ex_takes_flags_0_or_divisible_only);
     RUN(only_windows_10_2004_and_later_have_the_ex_routine);

@@ -221,6 +221,106 @@ static void frames_come_from_the_window_asked_for(void)
     resmap_sim_destroy(m);
 }
 
+/* MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS (MmAllocatePagesForMdlEx page): with SkipBytes 0 "either succeeds
+ * and returns a single, contiguous block, or it fails and returns NULL. It never returns a partial
+ * allocation"; with SkipBytes (a power of two, at least a page, TotalBytes a multiple of it) blocks of
+ * exactly SkipBytes, each aligned on SkipBytes. FAST_LARGE_PAGES needs a large-page cache: NULL. */
+static void contiguous_chunks_are_contiguous_or_nothing(void)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    resmap_sim_machine *m = small_machine();
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    /* Fragment memory: take every frame one by one (in order), then give back every other one. */
+    PMDL each[FRAMES];
+    for (int i = 0; i < FRAMES; i++) {
+        each[i] = any_pages(PAGE_SIZE, MmCached, MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
+    }
+    for (int i = 0; i < FRAMES; i += 2) {
+        free_pages(each[i]);
+    }
+    CHECK(MmAllocatePagesForMdlEx(low, high, skip, 2 * PAGE_SIZE, MmCached,
+                                  MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS) == NULL, "%s",
+          "two contiguous frames where none are, or a partial allocation");
+    PMDL scattered = any_pages(2 * PAGE_SIZE, MmCached, 0);
+    CHECK(scattered != NULL && scattered->ByteCount == 2 * PAGE_SIZE, "%s", "no scattered frames");
+    free_pages(scattered);
+    for (int i = 1; i < FRAMES; i += 2) {
+        free_pages(each[i]);
+    }
+    PMDL block = MmAllocatePagesForMdlEx(low, high, skip, 5 * PAGE_SIZE, MmCached,
+                                         MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
+    int contiguous = block != NULL && block->ByteCount == 5 * PAGE_SIZE;
+    for (size_t i = 1; contiguous && i < 5; i++) {
+        contiguous = MmGetMdlPfnArray(block)[i] == MmGetMdlPfnArray(block)[0] + i;
+    }
+    CHECK(contiguous, "%s", "not one block of 5 frames");
+    free_pages(block);
+    skip.QuadPart = 4 * PAGE_SIZE;
+    PMDL chunks = MmAllocatePagesForMdlEx(low, high, skip, 8 * PAGE_SIZE, MmCached,
+                                          MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
+    int aligned = chunks != NULL && chunks->ByteCount == 8 * PAGE_SIZE;
+    for (size_t i = 0; aligned && i < 8; i += 4) {
+        PFN_NUMBER first = MmGetMdlPfnArray(chunks)[i];
+        aligned = first % 4 == 0 && MmGetMdlPfnArray(chunks)[i + 1] == first + 1 &&
+                  MmGetMdlPfnArray(chunks)[i + 3] == first + 3;
+    }
+    CHECK(aligned, "%s", "chunks not of 4 frames aligned on 4");
+    free_pages(chunks);
+    skip.QuadPart = 3 * PAGE_SIZE;
+    CHECK(MmAllocatePagesForMdlEx(low, high, skip, 6 * PAGE_SIZE, MmCached,
+                                  MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS) == NULL, "%s",
+          "chunks of a SkipBytes that is not a power of two");
+    skip.QuadPart = 4 * PAGE_SIZE;
+    CHECK(MmAllocatePagesForMdlEx(low, high, skip, 6 * PAGE_SIZE, MmCached,
+                                  MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS) == NULL, "%s",
+          "TotalBytes not a multiple of SkipBytes");
+    CHECK(MmAllocatePagesForMdlEx(low, high, skip, 4 * PAGE_SIZE, MmCached,
+                                  MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS |
+                                      MM_ALLOCATE_FAST_LARGE_PAGES) == NULL, "%s",
+          "large pages from a cache the simulator does not have");
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
+/* "MdlPages[i] != 0 && MdlPages[i] != (PFN_NUMBER)-1" for every page (MmMdl kmtest, run on Windows):
+ * with all frames taken, none of them is frame 0, by either allocator or for user memory. */
+static void frame_0_is_never_handed_out(void)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    resmap_sim_machine *m = small_machine();
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    for (int kind = 0; kind < 3; kind++) {
+        PMDL all = kind == 0 ? MmAllocatePagesForMdl(low, high, skip, (FRAMES + 1) * PAGE_SIZE)
+                 : kind == 1 ? any_pages((FRAMES + 1) * PAGE_SIZE, MmCached,
+                                         MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS)
+                             : any_pages((FRAMES + 1) * PAGE_SIZE, MmCached, 0);
+        if (kind == 1) {
+            CHECK(all == NULL, "%s", "a contiguous block including frame 0");
+            all = any_pages(FRAMES * PAGE_SIZE, MmCached, MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
+        }
+        CHECK(all != NULL && all->ByteCount == FRAMES * PAGE_SIZE, "kind %d: %u bytes", kind,
+              all != NULL ? all->ByteCount : 0);
+        for (ULONG i = 0; all != NULL && i < all->ByteCount / PAGE_SIZE; i++) {
+            CHECK(MmGetMdlPfnArray(all)[i] != 0 && MmGetMdlPfnArray(all)[i] != (PFN_NUMBER)-1,
+                  "kind %d: entry %u is %llu", kind, i, (unsigned long long)MmGetMdlPfnArray(all)[i]);
+        }
+        free_pages(all);
+    }
+    void *user = resmap_sim_user_alloc(m, FRAMES * PAGE_SIZE);
+    PMDL mdl = lock_user(user, 0, FRAMES * PAGE_SIZE);
+    for (ULONG i = 0; i < FRAMES; i++) {
+        CHECK(MmGetMdlPfnArray(mdl)[i] != 0, "user page %u is frame 0", i);
+    }
+    unlock_user(mdl);
+    resmap_sim_user_free(m, user);
+    CHECK_CLEAN(m);
+    resmap_sim_destroy(m);
+}
+
 /* "writes through one mapping are visible through every other mapping of the same frames": two
  * reservations map the same locked user pages (through two MDLs, one system mapping each). */
 static void two_reservations_of_the_same_frames_alias(void)
@@ -278,6 +378,8 @@ int main(void)
     RUN(only_pages_without_a_type_take_the_callers_cache_type);
     RUN(a_short_allocation_returns_fewer_bytes_or_null);
     RUN(frames_come_from_the_window_asked_for);
+    RUN(contiguous_chunks_are_contiguous_or_nothing);
+    RUN(frame_0_is_never_handed_out);
     RUN(two_reservations_of_the_same_frames_alias);
     RUN(freeing_the_mdl_before_its_pages_leaks_the_frames);
     return CHECK_DONE();
