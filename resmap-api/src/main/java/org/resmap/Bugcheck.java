@@ -12,19 +12,24 @@ import java.util.Map;
 public record Bugcheck(int code, long[] params) {
 
     private static final Map<Integer, String> CODES = Map.ofEntries(
+            Map.entry(0x0A, "IRQL_NOT_LESS_OR_EQUAL: code that must not run at this IRQL ran there (a routine called "
+                    + "above its maximum IRQL, or pageable memory touched at DISPATCH_LEVEL)"),
             Map.entry(0x1A, "MEMORY_MANAGEMENT: memory manager state corrupted (pages unlocked or freed twice?)"),
             Map.entry(0x1E, "KMODE_EXCEPTION_NOT_HANDLED: kernel code raised an exception nobody caught"),
+            Map.entry(0x3F, "NO_MORE_SYSTEM_PTES: a mapping that had to succeed (BugCheckOnFailure) found no system PTEs"),
             Map.entry(0x4A, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE: driver code returned to its caller above PASSIVE_LEVEL (a lock still held)"),
             Map.entry(0x4E, "PFN_LIST_CORRUPT: the page frame database is corrupted"),
             Map.entry(0x50, "PAGE_FAULT_IN_NONPAGED_AREA: touched a page that is not mapped, e.g. an unmapped reserved page"),
             Map.entry(0x76, "PROCESS_HAS_LOCKED_PAGES: a process ended with user pages still locked"),
             Map.entry(0xC2, "BAD_POOL_CALLER: a bad pool request, e.g. freeing memory twice or with the wrong call"),
             Map.entry(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION: Driver Verifier caught a rule violation"),
+            Map.entry(0xD1, "DRIVER_IRQL_NOT_LESS_OR_EQUAL: pageable driver code (PAGED_CODE) ran above APC_LEVEL"),
             Map.entry(0xDA, "SYSTEM_PTE_MISUSE: a system PTE routine was called wrongly"),
             Map.entry(0xE0DA0F00, "RESMAP_SIM_HOST_FAULT: not a Windows bug check; the host refused a mapping the "
                     + "simulator needed, so the machine was stopped (see stderr)"));
 
     private static final Map<Long, String> PTE_MISUSE = Map.ofEntries(
+            Map.entry(0x06L, "unmapped an MDL that is not mapped there"),
             Map.entry(0x100L, "asked for 0 pages"),
             Map.entry(0x101L, "freed a range the caller does not own (wrong tag)"),
             Map.entry(0x102L, "freed a range that is apparently empty"),
@@ -37,12 +42,24 @@ public record Bugcheck(int code, long[] params) {
             Map.entry(0x109L, "unmapped a range that is apparently empty"),
             Map.entry(0x10AL, "unmapped more pages than the range has"),
             Map.entry(0x10BL, "unmapped a portion that is not mapped"),
-            Map.entry(0x10CL, "did not unmap the entire range"));
+            Map.entry(0x10CL, "did not unmap the entire range"),
+            Map.entry(0x301L, "released a reserved mapping as if it were an ordinary one; unmap it first"));
 
     private static final Map<Long, String> VERIFIER = Map.ofEntries(
+            Map.entry(0x02L, "nonpaged pool (or an MDL) allocated above DISPATCH_LEVEL"),
+            Map.entry(0x12L, "nonpaged pool (or an MDL) freed above DISPATCH_LEVEL"),
+            Map.entry(0x33L, "acquired a fast mutex above APC_LEVEL"),
+            Map.entry(0x42L, "acquired a spin lock above DISPATCH_LEVEL"),
+            Map.entry(0x70L, "locked pages above DISPATCH_LEVEL"),
+            Map.entry(0x76L, "mapped locked pages above DISPATCH_LEVEL"),
+            Map.entry(0x78L, "unlocked pages above DISPATCH_LEVEL"),
+            Map.entry(0x79L, "unmapped locked pages above DISPATCH_LEVEL"),
             Map.entry(0x7CL, "unlocked an MDL that was never locked"),
+            Map.entry(0x7EL, "allocated or freed pages for an MDL above DISPATCH_LEVEL"),
             Map.entry(0x82L, "asked MmMapLockedPagesSpecifyCache to bugcheck on failure"),
             Map.entry(0x85L, "mapped pages that are not locked"),
+            Map.entry(0xB0L, "locked an MDL that is locked already, partial or mapped"),
+            Map.entry(0xB2L, "mapped an MDL that has a system mapping already"),
             Map.entry(0xB4L, "unlocked a partial MDL"),
             Map.entry(0xB8L, "freed an MDL that is still mapped"),
             Map.entry(0x1000L, "acquired a lock it already holds (self-deadlock)"));

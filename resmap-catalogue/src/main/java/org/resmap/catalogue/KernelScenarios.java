@@ -9,6 +9,7 @@ import static org.resmap.catalogue.Source.R;
 import static org.resmap.catalogue.Source.X;
 
 import java.util.List;
+import org.resmap.KernelCalls;
 import org.resmap.PoolTag;
 import org.resmap.SimAddress;
 import org.resmap.SimCounters;
@@ -60,7 +61,16 @@ final class KernelScenarios {
                         KernelScenarios::partialLengthZero),
                 onSimulator("kernel.allocated-pages-freed",
                         "Pages from MmAllocatePagesForMdlEx are freed with MmFreePagesFromMdl, then the MDL "
-                                + "with ExFreePool; nothing is left.", List.of(D), KernelScenarios::pagesFreed));
+                                + "with ExFreePool; nothing is left.", List.of(D), KernelScenarios::pagesFreed),
+                onSimulator("kernel.partial-mdl-shares-mapped-source",
+                        "A partial MDL of a source that has a system mapping carries MDL_MAPPED_TO_SYSTEM_VA and "
+                                + "points into that mapping (so MmGetSystemAddressForMdlSafe makes no second "
+                                + "one); freeing it leaves the source's mapping alone.", List.of(D, R),
+                        KernelScenarios::partialSharesMappedSource),
+                onSimulator("kernel.pages-freed-while-mapped",
+                        "Pages may be freed with MmFreePagesFromMdl while still mapped, then their MDL with "
+                                + "ExFreePool: no bug check.", List.of(K),
+                        KernelScenarios::pagesFreedWhileMapped));
     }
 
     private static KernelMachine machine(ScenarioContext context, int build) {
@@ -188,5 +198,33 @@ final class KernelScenarios {
         SimCounters after = m.simulator().counters();
         Expect.equal("frames allocated after the free", before.framesAllocated(), after.framesAllocated());
         Expect.equal("MDLs after the free", before.mdls(), after.mdls());
+    }
+
+    private static void partialSharesMappedSource(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        SimAddress source = m.allocatePages(2 * PAGE);
+        SimAddress mapped = m.calls().mmMapLockedPagesSpecifyCache(source, KernelMachine.MM_CACHED, false,
+                KernelCalls.NORMAL_PAGE_PRIORITY);
+        Expect.isTrue("an ordinary mapping of the source", mapped != null);
+        SimAddress partial = m.partial(source, PAGE, (int) PAGE);
+        Expect.isTrue("MDL_MAPPED_TO_SYSTEM_VA on the partial MDL",
+                (m.calls().mdlFlags(partial) & KernelMachine.MDL_MAPPED_TO_SYSTEM_VA) != 0);
+        m.calls().ioFreeMdl(partial);
+        m.expectAlive("IoFreeMdl of the partial MDL");
+        Expect.equal("ordinary mappings after freeing the partial MDL", 1L,
+                m.simulator().counters().ordinaryMappings());
+        m.calls().mmUnmapLockedPages(mapped, source);
+        m.expectAlive("MmUnmapLockedPages of the source");
+    }
+
+    private static void pagesFreedWhileMapped(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        SimAddress mdl = m.allocatePages(PAGE);
+        SimAddress mapped = m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, false,
+                KernelCalls.NORMAL_PAGE_PRIORITY);
+        Expect.isTrue("an ordinary mapping", mapped != null);
+        m.calls().mmFreePagesFromMdl(mdl);
+        m.calls().exFreePool(mdl);
+        m.expectAlive("MmFreePagesFromMdl of mapped pages");
     }
 }

@@ -137,8 +137,8 @@ public final class Violations {
                                 calls.ioAllocateMdl(user, (int) PAGE), KernelMachine.MM_CACHED);
                     }),
             new Violation("ordinary-map-bugcheck-on-failure",
-                    "Driver Verifier: an ordinary mapping with BugCheckOnFailure = TRUE that fails (system PTEs "
-                            + "short) raises 0xC4/0x82 instead of returning NULL.",
+                    "Driver Verifier: an ordinary mapping with BugCheckOnFailure = TRUE raises 0xC4/0x82, "
+                            + "whether or not it would fail (here: system PTEs short).",
                     List.of(D), MODERN, VERIFIER, p1(0x82), DeviceScenarios.FORWARD_PROGRESS,
                     m -> {
                         SimAddress mdl = m.allocatePages(PAGE);
@@ -159,6 +159,41 @@ public final class Violations {
                     "Driver Verifier: MmUnlockPages on a partial MDL: 0xC4/0xB4.",
                     List.of(D), MODERN, VERIFIER, p1(0xB4), Refusals.RELEASE_MAPPED_PAGES,
                     m -> m.calls().mmUnlockPages(m.partial(m.allocatePages(PAGE), 0, (int) PAGE))),
+            new Violation("lock-locked-mdl",
+                    "Driver Verifier: MmProbeAndLockPages on an MDL that is locked already: 0xC4/0xB0.",
+                    List.of(D), MODERN, VERIFIER, p1(0xB0), Refusals.FOREIGN_OBJECT,
+                    m -> m.calls().mmProbeAndLockPages(m.allocatePages(PAGE), (byte) 0, 0)),
+            new Violation("second-ordinary-mapping",
+                    "Driver Verifier: a second MmMapLockedPagesSpecifyCache of an MDL that has a system "
+                            + "mapping: 0xC4/0xB2.",
+                    List.of(D), MODERN, VERIFIER, p1(0xB2), Refusals.MAP_WHILE_MAPPED,
+                    m -> {
+                        SimAddress mdl = m.allocatePages(PAGE);
+                        m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, false,
+                                KernelCalls.NORMAL_PAGE_PRIORITY);
+                        m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, false,
+                                KernelCalls.NORMAL_PAGE_PRIORITY);
+                    }),
+            new Violation("unmap-mdl-not-mapped",
+                    "MmUnmapLockedPages of an MDL that is not mapped there (here: mapped in a reservation): "
+                            + "0xDA/0x06.",
+                    List.of(D), MODERN, PTE_MISUSE, p1(0x06), Refusals.UNMAP_TWICE,
+                    m -> {
+                        SimAddress base = m.reserve(PAGE, TAG);
+                        SimAddress mdl = m.allocatePages(PAGE);
+                        m.calls().mmUnmapLockedPages(m.map(base, TAG, mdl), mdl);
+                    }),
+            new Violation("unlock-pages-in-a-reservation",
+                    "MmUnlockPages of pages still mapped in a reservation releases PTEs it may not: 0xDA/0x301; "
+                            + "unmap the reserved mapping first.",
+                    List.of(D), MODERN, PTE_MISUSE, p1(0x301), Refusals.RELEASE_MAPPED_PAGES,
+                    m -> {
+                        KernelCalls calls = m.calls();
+                        SimAddress mdl = calls.ioAllocateMdl(calls.userAlloc(PAGE), (int) PAGE);
+                        calls.mmProbeAndLockPages(mdl, (byte) 1, 1);
+                        m.map(m.reserve(PAGE, TAG), TAG, mdl);
+                        calls.mmUnlockPages(mdl);
+                    }),
             new Violation("unlock-never-locked",
                     "Driver Verifier: MmUnlockPages on an MDL that was never locked: 0xC4/0x7C.",
                     List.of(D), MODERN, VERIFIER, p1(0x7C), Refusals.RELEASE_MAPPED_PAGES,
