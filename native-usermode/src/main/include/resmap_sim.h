@@ -135,9 +135,11 @@ RESMAP_SIM_API int resmap_sim_touch(resmap_sim_machine *m, const void *va, uint8
 
 /* Caching types (MEMORY_CACHING_TYPE values, -1 = MmNotMapped), for inspection.
  * resmap_sim_frame_cache_type: what a frame was allocated for - the CacheType MmAllocatePagesForMdlEx
- * was given, MmCached for simulated user memory, -1 for a free frame or a PFN the machine lacks.
- * resmap_sim_mapping_cache_type: the type the system page at va is mapped with (the CacheType of the
- * map call that filled its PTE), -1 if the page is not mapped. Both return -1 for a NULL machine. */
+ * was given, MmCached for simulated user memory, -1 for a frame of MmAllocatePagesForMdl (no type of
+ * its own), a free frame or a PFN the machine lacks.
+ * resmap_sim_mapping_cache_type: the type the system page at va is mapped with - its frame's own type,
+ * or the CacheType of the map call for a frame that has none - or -1 if the page is not mapped. Both
+ * return -1 for a NULL machine. */
 RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t pfn);
 RESMAP_SIM_API int resmap_sim_mapping_cache_type(resmap_sim_machine *m, const void *va);
 

@@ -48,6 +48,17 @@ static inline PMDL allocate_pages(SIZE_T bytes, ULONG flags)
     return mdl;
 }
 
+/* Zeroed frames with no caching type of their own (MmAllocatePagesForMdl), anywhere in memory; NULL if
+ * the simulator has none. */
+static inline PMDL allocate_untyped_pages(SIZE_T bytes)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    return MmAllocatePagesForMdl(low, high, skip, bytes);
+}
+
 static inline void free_pages(PMDL mdl)
 {
     MmFreePagesFromMdl(mdl);

@@ -92,6 +92,20 @@ static void unlocking_pages_still_mapped_in_a_reservation_is_a_pte_misuse(void)
     CHECK_BUGCHECK(m, SYSTEM_PTE_MISUSE, PTE_MISUSE_RELEASE_NOT_PERMITTED, p);
     CHECK(p[1] == (uintptr_t)base && p[2] == 0 && p[3] == 0, "P2 0x%llX", (unsigned long long)p[1]);
     resmap_sim_destroy(m);
+
+    /* IoFreeMdl "releases the system-address-space mapping for a partial MDL" the same way: without
+     * Verifier (which reports 0xB8 first), a partial MDL mapped in a reservation is 0xDA/0x301 too. */
+    m = machine_with(0, RESMAP_SIM_FLAG_NO_VERIFIER);
+    PUCHAR buffer = resmap_sim_user_alloc(m, PAGE_SIZE);
+    PMDL source = lock_user(buffer, 0, PAGE_SIZE);
+    PMDL partial = IoAllocateMdl(buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    IoBuildPartialMdl(source, partial, buffer, PAGE_SIZE);
+    base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
+    MmMapLockedPagesWithReservedMapping(base, TAG_A, partial, MmCached);
+    IoFreeMdl(partial);
+    CHECK_BUGCHECK(m, SYSTEM_PTE_MISUSE, PTE_MISUSE_RELEASE_NOT_PERMITTED, p);
+    CHECK(p[1] == (uintptr_t)base, "P2 0x%llX", (unsigned long long)p[1]);
+    resmap_sim_destroy(m);
 }
 
 /* ... while an ordinary mapping it does release (no bugcheck, nothing left mapped). */
@@ -139,12 +153,8 @@ static void freeing_pages_twice_or_wrongly_is_memory_management(void)
  * mapping goes, so no later allocation is handed a frame that is still mapped. */
 static void pages_freed_while_mapped_stay_out_of_use_until_unmapped(void)
 {
-    PHYSICAL_ADDRESS low, high, skip;
     resmap_sim_machine *m = machine();
-    low.QuadPart = 0;
-    high.QuadPart = -1;
-    skip.QuadPart = 0;
-    PMDL pages = MmAllocatePagesForMdl(low, high, skip, PAGE_SIZE);
+    PMDL pages = allocate_untyped_pages(PAGE_SIZE);
     PFN_NUMBER frame = MmGetMdlPfnArray(pages)[0];
     PVOID va = MmMapLockedPagesSpecifyCache(pages, KernelMode, MmCached, NULL, FALSE,
                                             NormalPagePriority);
@@ -153,7 +163,7 @@ static void pages_freed_while_mapped_stay_out_of_use_until_unmapped(void)
     ExFreePoolWithTag(pages, 0);
     CHECK(!resmap_sim_bugcheck(m, NULL, NULL), "%s", "bugchecked");
     for (int i = 0; i < 4; i++) {
-        PMDL other = MmAllocatePagesForMdl(low, high, skip, 256 * PAGE_SIZE);
+        PMDL other = allocate_untyped_pages(256 * PAGE_SIZE);
         for (ULONG k = 0; other != NULL && k < other->ByteCount / PAGE_SIZE; k++) {
             CHECK(MmGetMdlPfnArray(other)[k] != frame, "frame %llu handed out while mapped",
                   (unsigned long long)frame);

@@ -141,12 +141,8 @@ static void each_frame_keeps_its_caching_type(void)
  * the cache type of the mapping" (both map routines' pages). Those pages are zeroed, like the Ex ones. */
 static void only_pages_without_a_type_take_the_callers_cache_type(void)
 {
-    PHYSICAL_ADDRESS low, high, skip;
     resmap_sim_machine *m = machine();
-    low.QuadPart = 0;
-    high.QuadPart = -1;
-    skip.QuadPart = 0;
-    PMDL untyped = MmAllocatePagesForMdl(low, high, skip, 2 * PAGE_SIZE);
+    PMDL untyped = allocate_untyped_pages(2 * PAGE_SIZE);
     PMDL uncached = any_pages(PAGE_SIZE, MmNonCached, 0);
     CHECK(untyped != NULL && untyped->ByteCount == 2 * PAGE_SIZE &&
           (untyped->MdlFlags & MDL_PAGES_LOCKED) && MmGetMdlVirtualAddress(untyped) == NULL,
@@ -288,13 +284,9 @@ static void contiguous_chunks_are_contiguous_or_nothing(void)
  * with all frames taken, none of them is frame 0, by either allocator or for user memory. */
 static void frame_0_is_never_handed_out(void)
 {
-    PHYSICAL_ADDRESS low, high, skip;
     resmap_sim_machine *m = small_machine();
-    low.QuadPart = 0;
-    high.QuadPart = -1;
-    skip.QuadPart = 0;
     for (int kind = 0; kind < 3; kind++) {
-        PMDL all = kind == 0 ? MmAllocatePagesForMdl(low, high, skip, (FRAMES + 1) * PAGE_SIZE)
+        PMDL all = kind == 0 ? allocate_untyped_pages((FRAMES + 1) * PAGE_SIZE)
                  : kind == 1 ? any_pages((FRAMES + 1) * PAGE_SIZE, MmCached,
                                          MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS)
                              : any_pages((FRAMES + 1) * PAGE_SIZE, MmCached, 0);

@@ -276,12 +276,8 @@ static void header_based_builds_ignore_bit_0_of_the_tag(void)
  * which have no cache type of their own [D]. */
 static void cache_types_below_6_map_and_6_or_more_do_not(void)
 {
-    PHYSICAL_ADDRESS low, high, skip;
     resmap_sim_machine *m = machine();
-    low.QuadPart = 0;
-    high.QuadPart = -1;
-    skip.QuadPart = 0;
-    PMDL pages = MmAllocatePagesForMdl(low, high, skip, PAGE_SIZE);
+    PMDL pages = allocate_untyped_pages(PAGE_SIZE);
     PVOID base = MmAllocateMappingAddress(PAGE_SIZE, TAG_A);
     for (int type = MmNonCached; type < MmMaximumCacheType; type++) {
         PVOID va = MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, (MEMORY_CACHING_TYPE)type);
