@@ -52,7 +52,8 @@ public final class ResMap implements AutoCloseable {
     /**
      * Opens the back end chosen by the system property {@value #BACKEND_PROPERTY} ({@code kernel} or
      * {@code simulator}); without it, the kernel driver if this is Windows and {@code \\.\ResMap}
-     * exists, else a simulated machine with default settings. A back end chosen by the property must
+     * exists, else a simulated machine with default settings (which exists on Linux x86-64 only: elsewhere,
+     * without the driver, this fails and says so). A back end chosen by the property must
      * be available: a missing driver is then an error, not a reason to fall back.
      *
      * @return the open device
@@ -112,6 +113,10 @@ public final class ResMap implements AutoCloseable {
      */
     public static ResMap openSimulator(SimulatorConfig config) {
         Objects.requireNonNull(config, "config");
+        Optional<String> unavailable = simulatorUnavailableReason(System.getProperty("os.name"), Platform.ARCH);
+        if (unavailable.isPresent()) {
+            throw new IllegalStateException(unavailable.get());
+        }
         SimulatorTransport transport;
         try {
             transport = new SimulatorTransport(config);
@@ -121,6 +126,26 @@ public final class ResMap implements AutoCloseable {
                     + "on the class path under linux-x86-64/", e);
         }
         return new ResMap(transport, new Simulator(transport.machine()));
+    }
+
+    /**
+     * Whether the simulator can run on a platform: it models the kernel with Linux memory-mapping calls,
+     * so libresmap-sim exists for Linux x86-64 only.
+     *
+     * @param osName the {@code os.name} system property
+     * @param arch JNA's name of the architecture ({@code Platform.ARCH}: {@code x86-64}, {@code aarch64}, ...)
+     * @return empty where it runs; otherwise why not and what to use instead, in one sentence
+     */
+    public static Optional<String> simulatorUnavailableReason(String osName, String arch) {
+        if (osName != null && osName.startsWith("Linux") && "x86-64".equals(arch)) {
+            return Optional.empty();
+        }
+        String here = osName + " " + arch;
+        String instead = osName != null && osName.startsWith("Windows")
+                ? "use the kernel back end, with the resmap driver installed (" + WindowsTransport.INSTALL_HINT + ")"
+                : "run resmap on Linux x86-64 for the simulator, or on Windows with the driver for the kernel";
+        return Optional.of("the simulator is not available on " + here + ": libresmap-sim is built for Linux x86-64 "
+                + "only (it models the kernel with Linux memory-mapping calls); " + instead);
     }
 
     /** Opens a device over any transport; lets tests check what happens before a request leaves the JVM. */

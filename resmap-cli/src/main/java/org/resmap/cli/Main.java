@@ -23,7 +23,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "resmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explore and test the Windows kernel's reserved-mapping API family.",
-        subcommands = {DemoCommand.class, InfoCommand.class, SelftestCommand.class, ExploreCommand.class})
+        subcommands = {DemoCommand.class, InfoCommand.class, SelftestCommand.class, ExploreCommand.class,
+                DoctorCommand.class})
 public final class Main implements Runnable {
 
     static final int CHECK_FAILED = 1;
@@ -43,7 +44,7 @@ public final class Main implements Runnable {
     /** Without a subcommand there is nothing to do: a usage error (exit 2) that lists them. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: demo, info, selftest or explore");
+        throw new ParameterException(spec.commandLine(), "Missing a command: demo, info, selftest, explore or doctor");
     }
 
     /** The device the options ask for. */
