@@ -145,7 +145,7 @@ try {
         Write-Host 'Running the Java tests on the kernel back end (mvnw.cmd -B verify -Dresmap.backend=kernel) ...'
         # Each Java module writes its own reports; old ones are removed so that only this run's are kept,
         # and so is the old resmap.jar, so that a stale one never runs.
-        $reports = @('resmap-api', 'resmap-catalogue', 'resmap-cli') | ForEach-Object { Join-Path $root "$_\target\surefire-reports" }
+        $reports = @('resmap-api', 'resmap-catalogue', 'resmap-cli', 'resmap-junit') | ForEach-Object { Join-Path $root "$_\target\surefire-reports" }
         foreach ($stale in @($reports) + @($jar)) {
             if (Test-Path -LiteralPath $stale) {
                 Remove-Item -LiteralPath $stale -Recurse -Force

@@ -315,18 +315,7 @@ class ResMapExtensionTest {
     void theKernelBackEndIsUsedWhenThePropertyAsksAndSkipsSimulatorOnlyTests() {
         org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"),
                 "on Windows the driver may well be installed");
-        String before = System.getProperty(ResMap.BACKEND_PROPERTY);
-        System.setProperty(ResMap.BACKEND_PROPERTY, "kernel");
-        Events tests;
-        try {
-            tests = run(OnTheKernel.class);
-        } finally {
-            if (before == null) {
-                System.clearProperty(ResMap.BACKEND_PROPERTY);
-            } else {
-                System.setProperty(ResMap.BACKEND_PROPERTY, before);
-            }
-        }
+        Events tests = withBackend("kernel", () -> run(OnTheKernel.class));
         tests.assertStatistics(s -> s.skipped(2).started(1).failed(1));
         String message = failureOf(tests, "plain");
         assertTrue(message.contains("the kernel back end needs Windows"), "not quietly the simulator: " + message);
@@ -336,11 +325,17 @@ class ResMapExtensionTest {
 
     @Test
     void anUnknownBackEndIsAnError() {
+        IllegalArgumentException e = withBackend("vm",
+                () -> assertThrows(IllegalArgumentException.class, ResMapExtension::requestedBackend));
+        assertTrue(e.getMessage().contains("must be kernel or simulator, not \"vm\""), e.getMessage());
+    }
+
+    /** Runs with -Dresmap.backend set as a user would, then puts the property back. */
+    private static <T> T withBackend(String backend, java.util.function.Supplier<T> action) {
         String before = System.getProperty(ResMap.BACKEND_PROPERTY);
-        System.setProperty(ResMap.BACKEND_PROPERTY, "vm");
+        System.setProperty(ResMap.BACKEND_PROPERTY, backend);
         try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ResMapExtension::requestedBackend);
-            assertTrue(e.getMessage().contains("must be kernel or simulator, not \"vm\""), e.getMessage());
+            return action.get();
         } finally {
             if (before == null) {
                 System.clearProperty(ResMap.BACKEND_PROPERTY);
