@@ -23,6 +23,12 @@ public final class ScenarioContext implements AutoCloseable {
         this.backend = backend;
     }
 
+    /** A context whose device is given (by the resmap JUnit extension, in the catalogue's tests); closed with it. */
+    ScenarioContext(ResMap device) {
+        this.backend = device.backend();
+        this.device = device;
+    }
+
     /** @return the back end this scenario runs on */
     public Backend backend() {
         return backend;

@@ -10,10 +10,14 @@ import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.resmap.Backend;
 import org.resmap.ResMap;
+import org.resmap.junit.ResMapTest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,8 +27,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Runs every catalogue scenario as a JUnit test on every back end this run covers: the simulator
  * wherever it is built (everywhere but Windows), and the kernel driver when {@code -Dresmap.backend=kernel} asks for it. A kernel run opens
  * the driver in each scenario, so a missing driver fails every kernel scenario rather than skipping it.
+ * The device's own promises (the scenarios for every back end) run on the back end the resmap JUnit
+ * extension picks from the same property, on the device it gives each test, so its checks apply too:
+ * the simulated machine holds nothing once the scenario's session is closed.
  */
+@ResMapTest
 class CatalogueTest {
+
+    /** @return the back end the extension gives each test a device of */
+    private static Backend extensionBackend() {
+        return chosenBackend().equals("kernel") ? Backend.KERNEL : Backend.SIMULATOR;
+    }
+
+    private static String chosenBackend() {
+        return System.getProperty(ResMap.BACKEND_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+    }
+
+    static Stream<Named<Scenario>> deviceScenarios() {
+        return Catalogue.forBackend(extensionBackend()).stream().filter(CatalogueTest::onTheExtensionsDevice)
+                .map(scenario -> Named.of(scenario.id() + " " + scenario.sourceTags() + " " + scenario.statement(), scenario));
+    }
+
+    private static boolean onTheExtensionsDevice(Scenario scenario) {
+        return scenario.appliesTo(Backend.KERNEL);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deviceScenarios")
+    void everyDeviceStatementOnTheExtensionsDevice(Scenario scenario, ResMap device) throws Exception {
+        try (ScenarioContext context = new ScenarioContext(device)) {
+            scenario.body().run(context);
+            context.checkDeviceNeverBugchecked();
+        }
+    }
 
     private static Set<Backend> backendsUnderTest() {
         Set<Backend> backends = EnumSet.noneOf(Backend.class);
@@ -32,8 +67,7 @@ class CatalogueTest {
         if (!System.getProperty("os.name").startsWith("Windows")) {
             backends.add(Backend.SIMULATOR);
         }
-        String chosen = System.getProperty(ResMap.BACKEND_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
-        if (chosen.equals("kernel")) {
+        if (chosenBackend().equals("kernel")) {
             backends.add(Backend.KERNEL);
         }
         return backends;
@@ -44,7 +78,9 @@ class CatalogueTest {
         return backendsUnderTest().stream().map(backend -> {
             CatalogueRunner runner = new CatalogueRunner(backend);
             return DynamicContainer.dynamicContainer(backend.name().toLowerCase(Locale.ROOT),
-                    Catalogue.forBackend(backend).stream().map(scenario -> DynamicTest.dynamicTest(
+                    Catalogue.forBackend(backend).stream()
+                            .filter(scenario -> backend != extensionBackend() || !onTheExtensionsDevice(scenario))
+                            .map(scenario -> DynamicTest.dynamicTest(
                             scenario.id() + " " + scenario.sourceTags() + " " + scenario.statement(),
                             () -> runner.runOrThrow(scenario))));
         });
