@@ -66,6 +66,12 @@ final class KernelMachine {
                 kernel.mmMapLockedPagesWithReservedMapping(base, tag, mdl, MM_CACHED));
     }
 
+    /** @return the address of an ordinary (MmMapLockedPagesSpecifyCache) mapping that must succeed */
+    SimAddress mapOrdinary(SimAddress mdl) {
+        return nonNull("MmMapLockedPagesSpecifyCache",
+                kernel.mmMapLockedPagesSpecifyCache(mdl, MM_CACHED, false, KernelCalls.NORMAL_PAGE_PRIORITY));
+    }
+
     /** Fails if the machine has bugchecked: a step that should have been harmless was not. */
     void expectAlive(String after) {
         bugcheck().ifPresent(b -> {

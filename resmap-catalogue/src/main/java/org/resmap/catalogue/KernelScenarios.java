@@ -9,7 +9,6 @@ import static org.resmap.catalogue.Source.R;
 import static org.resmap.catalogue.Source.X;
 
 import java.util.List;
-import org.resmap.KernelCalls;
 import org.resmap.PoolTag;
 import org.resmap.SimAddress;
 import org.resmap.SimCounters;
@@ -203,9 +202,7 @@ final class KernelScenarios {
     private static void partialSharesMappedSource(ScenarioContext context) {
         KernelMachine m = machine(context);
         SimAddress source = m.allocatePages(2 * PAGE);
-        SimAddress mapped = m.calls().mmMapLockedPagesSpecifyCache(source, KernelMachine.MM_CACHED, false,
-                KernelCalls.NORMAL_PAGE_PRIORITY);
-        Expect.isTrue("an ordinary mapping of the source", mapped != null);
+        SimAddress mapped = m.mapOrdinary(source);
         SimAddress partial = m.partial(source, PAGE, (int) PAGE);
         Expect.isTrue("MDL_MAPPED_TO_SYSTEM_VA on the partial MDL",
                 (m.calls().mdlFlags(partial) & KernelMachine.MDL_MAPPED_TO_SYSTEM_VA) != 0);
@@ -220,9 +217,7 @@ final class KernelScenarios {
     private static void pagesFreedWhileMapped(ScenarioContext context) {
         KernelMachine m = machine(context);
         SimAddress mdl = m.allocatePages(PAGE);
-        SimAddress mapped = m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, false,
-                KernelCalls.NORMAL_PAGE_PRIORITY);
-        Expect.isTrue("an ordinary mapping", mapped != null);
+        m.mapOrdinary(mdl);
         m.calls().mmFreePagesFromMdl(mdl);
         m.calls().exFreePool(mdl);
         m.expectAlive("MmFreePagesFromMdl of mapped pages");

@@ -169,8 +169,7 @@ public final class Violations {
                     List.of(D), MODERN, VERIFIER, p1(0xB2), Refusals.MAP_WHILE_MAPPED,
                     m -> {
                         SimAddress mdl = m.allocatePages(PAGE);
-                        m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, false,
-                                KernelCalls.NORMAL_PAGE_PRIORITY);
+                        m.mapOrdinary(mdl);
                         m.calls().mmMapLockedPagesSpecifyCache(mdl, KernelMachine.MM_CACHED, false,
                                 KernelCalls.NORMAL_PAGE_PRIORITY);
                     }),
