@@ -72,6 +72,11 @@ static void *shared_worker(void *arg)
 {
     struct stress *x = arg;
     for (int i = 0; i < ROUNDS; i++) {
+        if (i % 50 == 0) {
+            /* Faults from the workers too: on a loaded machine the injector thread may not be
+             * scheduled at all while they run, and the run must still see faults hit. */
+            resmap_sim_fail_nth(x->m, RESMAP_SIM_FAULT_RESERVATION, 1);
+        }
         lifecycle(x, x->shared, (uint8_t)i);
     }
     return NULL;
@@ -182,7 +187,12 @@ static void requests_racing_the_close_complete_or_are_refused_and_nothing_leaks(
     for (int round = 0; round < CLOSE_ROUNDS; round++) {
         resmap_sim_session *next = resmap_sim_open(r.m);
         resmap_sim_session *old = __atomic_exchange_n(&r.shared, next, __ATOMIC_ACQ_REL);
-        sched_yield();
+        /* Close only once a worker has issued a request since the swap, so every close races
+         * requests however the host schedules the threads. */
+        unsigned long seen = __atomic_load_n(&r.requests, __ATOMIC_RELAXED);
+        while (__atomic_load_n(&r.requests, __ATOMIC_RELAXED) == seen) {
+            sched_yield();
+        }
         resmap_sim_close(old);
     }
     __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
