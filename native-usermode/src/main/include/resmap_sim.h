@@ -143,6 +143,44 @@ RESMAP_SIM_API int resmap_sim_touch(resmap_sim_machine *m, const void *va, uint8
 RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t pfn);
 RESMAP_SIM_API int resmap_sim_mapping_cache_type(resmap_sim_machine *m, const void *va);
 
+/* Inspection, for tools that draw a machine's address space (resmap's --svg): what each system PTE
+ * holds and which frames stand behind it, in the trace's own terms (PTE i is sysva + i * 4096; MDLs
+ * by their trace number). Both functions fill out[0 .. count) starting at index first and return how
+ * many entries they filled (0 past the end, or for NULL arguments). A dead machine can be inspected. */
+#define RESMAP_SIM_PTE_FREE     0u  /* in no reservation and no mapping */
+#define RESMAP_SIM_PTE_HEADER   1u  /* one of the two header PTEs in front of a reservation */
+#define RESMAP_SIM_PTE_RESERVED 2u  /* a page of a reservation, mapped or not */
+#define RESMAP_SIM_PTE_ORDINARY 3u  /* a page of an MmMapLockedPagesSpecifyCache mapping */
+typedef struct resmap_sim_pte_view {
+    uint32_t kind;          /* RESMAP_SIM_PTE_* */
+    uint32_t tag;           /* header and reserved: the reservation's tag; else 0 */
+    uint64_t owner;         /* header, reserved: PTE index of its reservation's first page;
+                             * ordinary: PTE index of the mapping's first page; free: 0 */
+    uint64_t frame;         /* the frame mapped by this PTE, or UINT64_MAX when none */
+    uint32_t divisible;     /* reserved: 1 for an MM_MAPPING_ADDRESS_DIVISIBLE reservation */
+    uint32_t reserved0;
+} resmap_sim_pte_view;
+RESMAP_SIM_API size_t resmap_sim_view_ptes(resmap_sim_machine *m, uint64_t first, resmap_sim_pte_view *out,
+                                           size_t count);
+
+#define RESMAP_SIM_FRAME_FREE      0u
+#define RESMAP_SIM_FRAME_ALLOCATED 1u  /* held by an MmAllocatePagesForMdlEx MDL */
+#define RESMAP_SIM_FRAME_USER      2u  /* backs simulated user memory */
+typedef struct resmap_sim_frame_view {
+    uint32_t use;           /* RESMAP_SIM_FRAME_* */
+    uint32_t mdl;           /* allocated: the number of the MDL holding it (mdl#N in the trace); else 0 */
+    uint64_t page;          /* allocated: its page index in that MDL; user: its offset in user memory
+                             * divided by the page size (user+page*4096 in the trace); free: 0 */
+    uint32_t locks;         /* MmProbeAndLockPages references */
+    uint32_t maps;          /* system PTEs mapping it now */
+} resmap_sim_frame_view;
+RESMAP_SIM_API size_t resmap_sim_view_frames(resmap_sim_machine *m, uint64_t first,
+                                             resmap_sim_frame_view *out, size_t count);
+
+/* Writes value as the trace writes a bugcheck parameter (sysva+0x..., mdl#N, pool#N+0x..., else hex)
+ * into buf, NUL-terminated; returns its length, or 0 for NULL arguments. */
+RESMAP_SIM_API size_t resmap_sim_describe(resmap_sim_machine *m, uint64_t value, char *buf, size_t len);
+
 /* IRQL of the calling thread on m (0 PASSIVE, 1 APC, 2 DISPATCH); set it to test IRQL checks. */
 RESMAP_SIM_API uint8_t resmap_sim_irql(resmap_sim_machine *m);
 RESMAP_SIM_API void resmap_sim_set_irql(resmap_sim_machine *m, uint8_t irql);

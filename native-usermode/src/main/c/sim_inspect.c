@@ -1,0 +1,104 @@
+/*
+ * sim_inspect.c - read-only views of a machine for tools that draw it: what each system PTE holds,
+ * which MDL or user buffer holds each frame, and a value written the way the trace writes it.
+ * Nothing here changes the machine, so a dead (bugchecked) machine can still be shown as it stopped.
+ */
+#include "sim_machine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The public constants are the internal enums' values, so views copy them unchanged. */
+_Static_assert(RESMAP_SIM_PTE_FREE == SIM_PTE_FREE && RESMAP_SIM_PTE_HEADER == SIM_PTE_HEADER &&
+               RESMAP_SIM_PTE_RESERVED == SIM_PTE_RESERVED && RESMAP_SIM_PTE_ORDINARY == SIM_PTE_ORDINARY,
+               "PTE kinds");
+_Static_assert(RESMAP_SIM_FRAME_FREE == SIM_FRAME_FREE && RESMAP_SIM_FRAME_ALLOCATED == SIM_FRAME_ALLOCATED &&
+               RESMAP_SIM_FRAME_USER == SIM_FRAME_USER, "frame uses");
+
+RESMAP_SIM_API size_t resmap_sim_view_ptes(resmap_sim_machine *m, uint64_t first, resmap_sim_pte_view *out,
+                                           size_t count)
+{
+    size_t filled = 0;
+    if (m == NULL || out == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    for (uint64_t i = first; i < m->ptes_total && filled < count; i++, filled++) {
+        resmap_sim_pte_view *v = &out[filled];
+        const struct sim_reservation *r = m->pte_reservation[i];
+        memset(v, 0, sizeof(*v));
+        v->kind = m->pte_kind[i];
+        v->frame = m->pte_frame[i] == SIM_NO_FRAME ? UINT64_MAX : (uint64_t)m->pte_frame[i];
+        if (r != NULL && (v->kind == SIM_PTE_HEADER || v->kind == SIM_PTE_RESERVED)) {
+            v->tag = r->tag;
+            v->owner = r->first_pte;
+            v->divisible = r->divisible != 0;
+        } else if (v->kind == SIM_PTE_ORDINARY) {
+            for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
+                if (i >= o->first_pte && i < o->first_pte + o->pages) {
+                    v->owner = o->first_pte;
+                    break;
+                }
+            }
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    return filled;
+}
+
+/* Fills the owner of each frame in [first, first + count) from the MDLs and user buffers that hold
+ * frames: one pass over each, instead of a search per frame. */
+static void fill_frame_owners_locked(resmap_sim_machine *m, uint64_t first, resmap_sim_frame_view *out,
+                                     size_t count)
+{
+    for (struct sim_block *b = m->pool_head.next; b != &m->pool_head; b = b->next) {
+        if (b->kind != SIM_BLOCK_PAGES_MDL || !b->holds_frames) {
+            continue;
+        }
+        const MDL *mdl = (const MDL *)(b + 1);
+        const PFN_NUMBER *frames = MmGetMdlPfnArray(mdl);
+        for (size_t page = 0; page < mdl->ByteCount / PAGE_SIZE; page++) {
+            if (frames[page] >= first && frames[page] - first < count) {
+                out[frames[page] - first].mdl = b->number;
+                out[frames[page] - first].page = page;
+            }
+        }
+    }
+    for (const struct sim_user_buffer *u = m->user_buffers; u != NULL; u = u->next) {
+        for (size_t page = 0; page < u->pages; page++) {
+            if (u->frames[page] >= first && u->frames[page] - first < count) {
+                out[u->frames[page] - first].page = u->first_page + page;
+            }
+        }
+    }
+}
+
+RESMAP_SIM_API size_t resmap_sim_view_frames(resmap_sim_machine *m, uint64_t first,
+                                             resmap_sim_frame_view *out, size_t count)
+{
+    size_t filled = 0;
+    if (m == NULL || out == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    for (uint64_t i = first; i < m->frames_total && filled < count; i++, filled++) {
+        memset(&out[filled], 0, sizeof(out[filled]));
+        out[filled].use = m->frame_use[i];
+        out[filled].locks = m->frame_locks[i];
+        out[filled].maps = m->frame_maps[i];
+    }
+    fill_frame_owners_locked(m, first, out, filled);
+    pthread_mutex_unlock(&m->lock);
+    return filled;
+}
+
+RESMAP_SIM_API size_t resmap_sim_describe(resmap_sim_machine *m, uint64_t value, char *buf, size_t len)
+{
+    if (m == NULL || buf == NULL || len == 0) {
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    sim_format_param_locked(m, (ULONG_PTR)value, buf, len);
+    pthread_mutex_unlock(&m->lock);
+    return strlen(buf);
+}
