@@ -13,6 +13,9 @@ import java.util.Optional;
  */
 public final class Simulator {
 
+    // The simulator models x86-64 pages only.
+    private static final int PAGE_SIZE = 4096;
+
     private final SimMachine machine;
     private final KernelCalls kernel;
 
@@ -68,6 +71,26 @@ public final class Simulator {
     public long allocations(FaultKind kind) {
         Objects.requireNonNull(kind, "kind");
         return machine.allocations(kind);
+    }
+
+    /**
+     * @return the system PTEs and frames as they are now (also after a bug check, until the ResMap is
+     *     closed)
+     * @throws IllegalStateException after the ResMap is closed
+     */
+    public AddressSpace addressSpace() {
+        return new AddressSpace(PAGE_SIZE, machine.ptes(), machine.frames());
+    }
+
+    /**
+     * @param value e.g. a bug check parameter
+     * @return the value as the call trace writes it: an address in the machine as {@code sysva+0x2000},
+     *     {@code user+0x10} or {@code pool#4+0x0}, an MDL as {@code mdl#3}, anything else in hex; never
+     *     a host address
+     * @throws IllegalStateException after the ResMap is closed
+     */
+    public String describe(long value) {
+        return machine.describe(value);
     }
 
     /** @return the machine's exported kernel functions, for committing contract violations on purpose */

@@ -28,6 +28,12 @@ public interface SimLibrary extends Library {
 
     int resmap_sim_touch(Pointer machine, Pointer va, byte[] value);
 
+    long resmap_sim_view_ptes(Pointer machine, long first, Pointer out, long count);
+
+    long resmap_sim_view_frames(Pointer machine, long first, Pointer out, long count);
+
+    long resmap_sim_describe(Pointer machine, long value, byte[] buf, long len);
+
     Pointer MmAllocateMappingAddress(long numberOfBytes, int poolTag);
 
     Pointer MmAllocateMappingAddressEx(long numberOfBytes, int poolTag, int flags);

@@ -2,9 +2,11 @@ package org.resmap.internal;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import org.resmap.AddressSpace;
 import org.resmap.Bugcheck;
 import org.resmap.FaultKind;
 import org.resmap.NtStatus;
+import org.resmap.PoolTag;
 import org.resmap.ResMapException;
 import org.resmap.SimCounters;
 import org.resmap.SimulatorConfig;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One simulated machine of libresmap-sim, owned from creation to {@link #close()}. After close, the
@@ -23,6 +26,10 @@ import java.util.Optional;
 public final class SimMachine implements AutoCloseable {
 
     private static final int TRACE_CHUNK = 64 * 1024;
+    // resmap_sim_pte_view and resmap_sim_frame_view: their sizes, and how many are read per call.
+    private static final int PTE_VIEW_SIZE = 32;
+    private static final int FRAME_VIEW_SIZE = 24;
+    private static final int VIEW_CHUNK = 1024;
 
     private Pointer machine;
     private SimCounters finalCounters;
@@ -124,6 +131,55 @@ public final class SimMachine implements AutoCloseable {
     public synchronized int touch(Pointer va) {
         byte[] value = new byte[1];
         return SimLibrary.INSTANCE.resmap_sim_touch(live(), va, value) == 0 ? value[0] & 0xFF : -1;
+    }
+
+    /**
+     * @return every system PTE as {@code resmap_sim_view_ptes} describes it, in order
+     */
+    public synchronized List<AddressSpace.Pte> ptes() {
+        List<AddressSpace.Pte> ptes = new ArrayList<>();
+        try (Memory chunk = new Memory((long) VIEW_CHUNK * PTE_VIEW_SIZE)) {
+            long filled;
+            while ((filled = SimLibrary.INSTANCE.resmap_sim_view_ptes(live(), ptes.size(), chunk, VIEW_CHUNK)) > 0) {
+                for (int i = 0; i < filled; i++) {
+                    long at = (long) i * PTE_VIEW_SIZE;
+                    long frame = chunk.getLong(at + 16);
+                    ptes.add(new AddressSpace.Pte(ptes.size(), AddressSpace.PteKind.values()[chunk.getInt(at)],
+                            PoolTag.ofValue(chunk.getInt(at + 4)), chunk.getLong(at + 8),
+                            frame == -1L ? OptionalLong.empty() : OptionalLong.of(frame), chunk.getInt(at + 24) != 0));
+                }
+            }
+        }
+        return ptes;
+    }
+
+    /** @return every frame that is not free, as {@code resmap_sim_view_frames} describes it */
+    public synchronized List<AddressSpace.Frame> frames() {
+        List<AddressSpace.Frame> frames = new ArrayList<>();
+        try (Memory chunk = new Memory((long) VIEW_CHUNK * FRAME_VIEW_SIZE)) {
+            long first = 0;
+            long filled;
+            while ((filled = SimLibrary.INSTANCE.resmap_sim_view_frames(live(), first, chunk, VIEW_CHUNK)) > 0) {
+                for (int i = 0; i < filled; i++) {
+                    long at = (long) i * FRAME_VIEW_SIZE;
+                    int use = chunk.getInt(at);
+                    if (use != 0) {
+                        frames.add(new AddressSpace.Frame(first + i, AddressSpace.FrameUse.values()[use],
+                                chunk.getInt(at + 4), chunk.getLong(at + 8), chunk.getInt(at + 16),
+                                chunk.getInt(at + 20)));
+                    }
+                }
+                first += filled;
+            }
+        }
+        return frames;
+    }
+
+    /** @return value as the trace writes a bugcheck parameter: {@code sysva+0x2000}, {@code mdl#3}, else hex */
+    public synchronized String describe(long value) {
+        byte[] text = new byte[64];
+        long length = SimLibrary.INSTANCE.resmap_sim_describe(live(), value, text, text.length);
+        return new String(text, 0, (int) length, StandardCharsets.US_ASCII);
     }
 
     /** @return page-aligned simulated user memory, or null when frames ran out */
