@@ -2,7 +2,7 @@
 # Installs the Debian packages the full check suite needs and a fresh machine may lack:
 # the C toolchain for the simulator, clang with libFuzzer and sanitizer runtimes, mingw-w64 for the
 # Windows kernel-mode compile check, python3 for the Windows file checks, node and npm for the
-# PowerShell syntax check, and a JDK 17.
+# PowerShell syntax check, jsonschema for the CLI's JSON checks, and a JDK 17.
 # Installs only what is missing; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -11,6 +11,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# The CLI's end-to-end check validates --json output with jsonschema; a pip-installed one will do.
+python3 -c 'import jsonschema' 2>/dev/null || missing+=(python3-jsonschema)
 # node and npm often come from outside Debian (nvm, NodeSource): any working pair will do.
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if [[ ${#missing[@]} -eq 0 ]]; then

@@ -35,6 +35,7 @@ public final class KernelCalls {
     private static final long MDL_START_VA = 32;
     private static final long MDL_BYTE_COUNT = 40;
     private static final long MDL_BYTE_OFFSET = 44;
+    private static final long PAGE = 4096;
 
     private final SimMachine machine;
 
@@ -138,6 +139,41 @@ public final class KernelCalls {
      */
     public int touch(SimAddress va) {
         return machine.touch(p(va));
+    }
+
+    /**
+     * Copies bytes to a system address as kernel code would ({@code RtlCopyMemory}), after touching
+     * each page they span: an unmapped page records bug check 0x50 and nothing is written, instead of
+     * crashing this process.
+     *
+     * @return false if a page was not mapped (the machine has bugchecked)
+     */
+    public boolean write(SimAddress va, byte[] bytes) {
+        if (!touchEveryPage(va, bytes.length)) {
+            return false;
+        }
+        p(va).write(0, bytes, 0, bytes.length);
+        return true;
+    }
+
+    /**
+     * Copies bytes from a system address as kernel code would, after touching each page they span.
+     *
+     * @return the bytes, or null if a page was not mapped (the machine has bugchecked)
+     */
+    public byte[] read(SimAddress va, int length) {
+        return touchEveryPage(va, length) ? p(va).getByteArray(0, length) : null;
+    }
+
+    private boolean touchEveryPage(SimAddress va, long length) {
+        Objects.requireNonNull(va, "va");
+        long start = Pointer.nativeValue(p(va));
+        for (long page = start & -PAGE; page < start + length; page += PAGE) {
+            if (machine.touch(new Pointer(Math.max(page, start))) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return page-aligned simulated user memory of the given size ({@code resmap_sim_user_alloc}), or null */

@@ -33,7 +33,7 @@ public final class Catalogue {
 
     /** @return the scenario with this id, if there is one */
     public static Optional<Scenario> byId(String id) {
-        return ALL.stream().filter(s -> s.id().equals(id)).findFirst();
+        return all().stream().filter(s -> s.id().equals(id)).findFirst();
     }
 
     private static List<Scenario> build() {
@@ -49,9 +49,9 @@ public final class Catalogue {
             }
         }
         for (Violation violation : Violations.all()) {
-            if (!ids.contains(violation.refusalId())) {
-                throw new IllegalStateException(violation.id() + " names an unknown refusal " + violation.refusalId());
-            }
+            violation.device().refusalId().filter(id -> !ids.contains(id)).ifPresent(id -> {
+                throw new IllegalStateException(violation.id() + " names an unknown refusal " + id);
+            });
         }
         return Collections.unmodifiableList(all);
     }

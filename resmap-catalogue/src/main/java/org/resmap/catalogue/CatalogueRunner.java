@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Objects;
 import org.resmap.Backend;
+import org.resmap.SimulatorConfig;
 
 /** Runs the catalogue's scenarios on one back end, each on a fresh device, and collects the outcomes. */
 public final class CatalogueRunner {
@@ -21,10 +23,21 @@ public final class CatalogueRunner {
             + "(a bugcheck, an injected fault, the kernel's own state)";
 
     private final Backend backend;
+    private final SimulatorConfig machine;
 
-    /** @param backend where every scenario runs, each on a fresh device */
+    /** @param backend where every scenario runs, each on a fresh device (a default simulated machine) */
     public CatalogueRunner(Backend backend) {
-        this.backend = backend;
+        this(backend, SimulatorConfig.defaults());
+    }
+
+    /**
+     * @param backend where every scenario runs, each on a fresh device
+     * @param machine on the simulator, how each scenario's machine is built (e.g. another Windows
+     *     build); scenarios about one particular build still build their own machines
+     */
+    public CatalogueRunner(Backend backend, SimulatorConfig machine) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.machine = Objects.requireNonNull(machine, "machine");
     }
 
     /**
@@ -64,7 +77,7 @@ public final class CatalogueRunner {
         if (!scenario.appliesTo(backend)) {
             throw new IllegalArgumentException(scenario.id() + " cannot be checked on " + backend);
         }
-        try (ScenarioContext context = new ScenarioContext(backend)) {
+        try (ScenarioContext context = new ScenarioContext(backend, machine)) {
             scenario.body().run(context);
             context.checkDeviceNeverBugchecked();
         }

@@ -27,20 +27,33 @@ public final class JUnitXml {
      * @return the file written
      */
     public static File write(File directory, Backend backend, List<Outcome> outcomes) throws IOException {
-        File file = new File(directory, "TEST-" + suiteName(backend) + ".xml");
+        return write(directory, backend.id(), outcomes);
+    }
+
+    /**
+     * Writes the report of one run of a matrix, e.g. {@code run = "simulator.win81"}, as
+     * {@code TEST-resmap.catalogue.<run>.xml}.
+     *
+     * @param directory created (with its parents) if missing
+     * @param run names the run: the back end's id, then any qualifier after a dot
+     * @return the file written
+     */
+    public static File write(File directory, String run, List<Outcome> outcomes) throws IOException {
+        String suite = "resmap.catalogue." + run;
+        File file = new File(directory, "TEST-" + suite + ".xml");
         Files.createDirectories(directory.toPath());
-        Files.writeString(file.toPath(), render(backend, outcomes), StandardCharsets.UTF_8);
+        Files.writeString(file.toPath(), render(suite, outcomes), StandardCharsets.UTF_8);
         return file;
     }
 
-    static String render(Backend backend, List<Outcome> outcomes) {
+    private static String render(String suite, List<Outcome> outcomes) {
         StringWriter text = new StringWriter();
         try {
             XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(text);
             xml.writeStartDocument("UTF-8", "1.0");
             xml.writeCharacters("\n");
             xml.writeStartElement("testsuite");
-            xml.writeAttribute("name", suiteName(backend));
+            xml.writeAttribute("name", suite);
             xml.writeAttribute("tests", Integer.toString(outcomes.size()));
             xml.writeAttribute("failures", Long.toString(outcomes.stream().filter(Outcome::failed).count()));
             xml.writeAttribute("skipped", Long.toString(outcomes.stream().filter(Outcome::wasSkipped).count()));
@@ -48,7 +61,7 @@ public final class JUnitXml {
             xml.writeAttribute("skipped", "0");
             xml.writeAttribute("time", seconds(outcomes.stream().mapToLong(o -> o.duration().toNanos()).sum()));
             for (Outcome outcome : outcomes) {
-                writeCase(xml, backend, outcome);
+                writeCase(xml, suite, outcome);
             }
             xml.writeCharacters("\n");
             xml.writeEndElement();
@@ -60,11 +73,11 @@ public final class JUnitXml {
         return text.toString();
     }
 
-    private static void writeCase(XMLStreamWriter xml, Backend backend, Outcome outcome) throws XMLStreamException {
+    private static void writeCase(XMLStreamWriter xml, String suite, Outcome outcome) throws XMLStreamException {
         Scenario scenario = outcome.scenario();
         xml.writeCharacters("\n  ");
         xml.writeStartElement("testcase");
-        xml.writeAttribute("classname", suiteName(backend));
+        xml.writeAttribute("classname", suite);
         xml.writeAttribute("name", scenario.id() + " " + scenario.sourceTags() + " " + scenario.statement());
         xml.writeAttribute("time", seconds(outcome.duration().toNanos()));
         if (outcome.wasSkipped()) {
@@ -78,10 +91,6 @@ public final class JUnitXml {
             xml.writeEndElement();
         }
         xml.writeEndElement();
-    }
-
-    private static String suiteName(Backend backend) {
-        return "resmap.catalogue." + backend.id();
     }
 
     private static String seconds(long nanos) {

@@ -10,17 +10,20 @@ import org.resmap.Simulator;
 import org.resmap.SimulatorConfig;
 
 /**
- * What one scenario runs against: a device of its own, opened on first use (a fresh simulated machine,
- * or a fresh handle on the driver), and any number of extra simulated machines. Closes them all.
+ * What one scenario runs against: a device of its own, opened on first use (a fresh simulated machine
+ * built as the runner was told, or a fresh handle on the driver), and any number of extra simulated
+ * machines. Closes them all.
  */
 public final class ScenarioContext implements AutoCloseable {
 
     private final Backend backend;
+    private final SimulatorConfig machine;
     private final List<ResMap> machines = new ArrayList<>();
     private ResMap device;
 
-    ScenarioContext(Backend backend) {
+    ScenarioContext(Backend backend, SimulatorConfig machine) {
         this.backend = backend;
+        this.machine = machine;
     }
 
     /** A context whose device is given (by the resmap JUnit extension, in the catalogue's tests); closed with it. */
@@ -40,7 +43,7 @@ public final class ScenarioContext implements AutoCloseable {
      */
     public ResMap device() {
         if (device == null) {
-            device = ResMap.open(backend);
+            device = backend == Backend.SIMULATOR ? ResMap.openSimulator(machine) : ResMap.open(backend);
         }
         return device;
     }

@@ -3,8 +3,11 @@ package org.resmap.catalogue;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.LongStream;
+import org.resmap.AddressSpace;
 import org.resmap.Bugcheck;
 import org.resmap.ResMap;
+import org.resmap.Simulator;
 import org.resmap.SimulatorConfig;
 
 /**
@@ -18,11 +21,11 @@ import org.resmap.SimulatorConfig;
  * @param windowsBuild the Windows build to simulate, a {@link SimulatorConfig} constant
  * @param code the expected bug check code
  * @param parameter1 the expected first parameter, where the sources give one
- * @param refusalId the id of the scenario showing the device's refusal of the same misuse
+ * @param device what the resmap device does instead: the refusal, or why it cannot be asked
  * @param commit the violation
  */
 public record Violation(String id, String statement, List<Source> sources, int windowsBuild, int code,
-                        OptionalLong parameter1, String refusalId, Commit commit) {
+                        OptionalLong parameter1, DeviceAnswer device, Commit commit) {
 
     /** Commits the violation on a machine that is fresh apart from what the violation sets up. */
     @FunctionalInterface
@@ -31,8 +34,17 @@ public record Violation(String id, String statement, List<Source> sources, int w
         void commit(KernelMachine machine);
     }
 
-    /** What happened: the bug check if one was raised, and the kernel calls made, in order. */
-    public record Result(Optional<Bugcheck> bugcheck, List<String> kernelCalls) {
+    /**
+     * What happened: the bug check if one was raised, the kernel calls made, in order, the address
+     * space as the machine stopped, and the bug check's parameters as the trace writes them.
+     */
+    public record Result(Optional<Bugcheck> bugcheck, List<String> kernelCalls, AddressSpace addressSpace,
+                         List<String> describedParameters) {
+        /** Copies the lists. */
+        public Result {
+            kernelCalls = List.copyOf(kernelCalls);
+            describedParameters = List.copyOf(describedParameters);
+        }
     }
 
     /** Copies the sources, so that the record stays immutable. */
@@ -55,7 +67,16 @@ public record Violation(String id, String statement, List<Source> sources, int w
 
     /** Commits the violation on a new machine of its Windows build, with the call trace on. */
     public Result commitOnFreshMachine() {
-        SimulatorConfig config = SimulatorConfig.builder().windowsBuild(windowsBuild).trace(true).build();
+        return commitOn(SimulatorConfig.builder().windowsBuild(windowsBuild).build());
+    }
+
+    /**
+     * Commits the violation on a new machine built as config says (the trace is turned on), e.g. on
+     * another build than the one the catalogue checks, or without Driver Verifier.
+     */
+    public Result commitOn(SimulatorConfig machineConfig) {
+        SimulatorConfig config = new SimulatorConfig(machineConfig.windowsBuild(), machineConfig.physicalPages(),
+                machineConfig.systemPtes(), machineConfig.poolBytes(), machineConfig.verifier(), true);
         try (ResMap device = ResMap.openSimulator(config)) {
             KernelMachine machine = new KernelMachine(device);
             machine.simulator().drainTrace();
@@ -66,7 +87,10 @@ public record Violation(String id, String statement, List<Source> sources, int w
                     throw setupFailed;
                 }
             }
-            return new Result(machine.bugcheck(), machine.simulator().drainTrace());
+            Simulator simulator = machine.simulator();
+            List<String> described = machine.bugcheck().map(b -> LongStream.of(b.params())
+                    .mapToObj(simulator::describe).toList()).orElse(List.of());
+            return new Result(machine.bugcheck(), simulator.drainTrace(), simulator.addressSpace(), described);
         }
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.resmap.Backend;
 import org.resmap.ResMap;
 import org.resmap.junit.ResMapTest;
+import org.resmap.SimulatorConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -86,6 +87,20 @@ class CatalogueTest {
         });
     }
 
+    /** A runner told how to build the machine builds every scenario's device so: a pool too small fails a map. */
+    @Test
+    void aRunnersMachineSettingsReachEveryScenariosDevice() {
+        if (!backendsUnderTest().contains(Backend.SIMULATOR)) {
+            return;
+        }
+        Scenario map = Catalogue.byId("map.whole-page-set").orElseThrow();
+        assertTrue(new CatalogueRunner(Backend.SIMULATOR).run(map).passed());
+        // Two pages and their two header PTEs do not fit in three PTEs.
+        Outcome tiny = new CatalogueRunner(Backend.SIMULATOR, SimulatorConfig.builder().systemPtes(3).build()).run(map);
+        assertFalse(tiny.passed(), "the runner's machine was not used");
+        assertTrue(tiny.reason().contains("STATUS_INSUFFICIENT_RESOURCES"), tiny.reason());
+    }
+
     @Test
     void everyScenarioNamesItsSourceAndHasAStatement() {
         for (Scenario scenario : Catalogue.all()) {
@@ -99,9 +114,14 @@ class CatalogueTest {
     void everyViolationHasAKernelScenarioAndADeviceScenarioForTheSafeWay() {
         for (Violation violation : Violations.all()) {
             assertTrue(Catalogue.byId(violation.scenario().id()).isPresent(), violation.id());
-            Scenario safeWay = Catalogue.byId(violation.refusalId()).orElseThrow();
-            assertFalse(safeWay.id().startsWith("kernel."),
-                    violation.id() + ": must point at what the device does instead, not at another violation");
+            DeviceAnswer device = violation.device();
+            assertTrue(device.refusalId().isPresent() || !device.reason().isBlank(),
+                    violation.id() + ": says why the device cannot be asked for it");
+            device.refusalId().ifPresent(id -> {
+                Scenario safeWay = Catalogue.byId(id).orElseThrow();
+                assertFalse(safeWay.id().startsWith("kernel."),
+                        violation.id() + ": must point at what the device does instead, not at another violation");
+            });
         }
     }
 

@@ -18,7 +18,10 @@ import java.util.concurrent.Callable;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Check this machine for the back ends: on Windows test signing, the resmap service and "
                 + "why it did not start, the device and its versions, Driver Verifier; elsewhere the simulator. "
-                + "Exit 1 if anything needs doing.")
+                + "Exit 1 if anything needs doing.",
+        usageHelpAutoWidth = true,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:nothing to fix", "1:something needs doing (each problem says what)", "2:an error"})
 final class DoctorCommand implements Callable<Integer> {
 
     @Spec
