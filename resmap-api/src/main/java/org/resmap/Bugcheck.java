@@ -96,7 +96,11 @@ public record Bugcheck(int code, long[] params) {
         return 31 * code + Arrays.hashCode(params);
     }
 
-    /** @return e.g. {@code "0xDA (0x103, 0xFFFF800000002000, 0x0, 0x1)"} */
+    /**
+     * @return the code and parameters in hex, e.g. {@code "0xDA (0x103, 0x7F1134C02000, 0x704D7352, 0x1)"}: on
+     *     the simulator an address parameter is a host address, different from run to run; {@link
+     *     Simulator#describe(long)} writes it as the call trace does ({@code sysva+0x2000})
+     */
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(String.format("0x%X (", code));
