@@ -98,7 +98,12 @@ RESMAP_SIM_API size_t resmap_sim_describe(resmap_sim_machine *m, uint64_t value,
         return 0;
     }
     pthread_mutex_lock(&m->lock);
+    /* The trace's formatters write nothing while the machine is not tracing (so that untraced calls
+     * cost nothing); a description is asked for on purpose, so they are told to write it. */
+    int tracing = m->tracing;
+    m->tracing = 1;
     sim_format_param_locked(m, (ULONG_PTR)value, buf, len);
+    m->tracing = tracing;
     pthread_mutex_unlock(&m->lock);
     return strlen(buf);
 }

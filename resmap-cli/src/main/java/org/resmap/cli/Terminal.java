@@ -1,5 +1,7 @@
 package org.resmap.cli;
 
+import java.io.Console;
+import java.lang.reflect.InvocationTargetException;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -18,14 +20,27 @@ record Terminal(boolean interactive, int width) {
     private static final int MIN_WIDTH = 40;
 
     /**
-     * @return the terminal of this process: {@link System#console()} is present only when standard input
-     *     and output are both terminals; the width is picocli's detection (COLUMNS, else {@code tput cols})
+     * @return the terminal of this process: up to JDK 21, {@link System#console()} is present only when
+     *     standard input and output are both terminals; from JDK 22 it may be present anyway, and
+     *     {@code Console.isTerminal()} tells; the width is picocli's detection (COLUMNS, else {@code tput cols})
      */
     static Terminal detect() {
-        if (System.console() == null) {
+        Console console = System.console();
+        if (console == null || !isTerminal(console)) {
             return NONE;
         }
         int width = CommandSpec.create().usageMessage().autoWidth(true).width();
         return new Terminal(true, Math.max(MIN_WIDTH, width));
+    }
+
+    /** {@code Console.isTerminal()} where the JDK has it (22 and later; this code is built for 17). */
+    private static boolean isTerminal(Console console) {
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException before22) {
+            return true;
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            return false;
+        }
     }
 }
