@@ -15,6 +15,44 @@ _Static_assert(RESMAP_SIM_PTE_FREE == SIM_PTE_FREE && RESMAP_SIM_PTE_HEADER == S
 _Static_assert(RESMAP_SIM_FRAME_FREE == SIM_FRAME_FREE && RESMAP_SIM_FRAME_ALLOCATED == SIM_FRAME_ALLOCATED &&
                RESMAP_SIM_FRAME_USER == SIM_FRAME_USER, "frame uses");
 
+/* Calls visit(arg, pte, frame) for every filled PTE of every reservation and ordinary mapping: the
+ * filled PTEs are kept as runs, so this costs what is mapped, not what the arena holds. */
+static void for_each_filled_pte_locked(resmap_sim_machine *m, void (*visit)(void *, size_t, PFN_NUMBER),
+                                       void *arg)
+{
+    const struct sim_runs *runs;
+    for (const struct sim_reservation *r = m->reservations; r != NULL; r = r->next) {
+        runs = &r->mapped;
+        for (size_t k = 0; k < runs->count; k++) {
+            for (size_t p = 0; p < runs->run[k].pages; p++) {
+                visit(arg, runs->run[k].pte + p, runs->run[k].frame + p);
+            }
+        }
+    }
+    for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
+        runs = &o->mapped;
+        for (size_t k = 0; k < runs->count; k++) {
+            for (size_t p = 0; p < runs->run[k].pages; p++) {
+                visit(arg, runs->run[k].pte + p, runs->run[k].frame + p);
+            }
+        }
+    }
+}
+
+struct pte_window {
+    uint64_t first;
+    size_t count;
+    resmap_sim_pte_view *out;
+};
+
+static void fill_pte_frame(void *arg, size_t pte, PFN_NUMBER frame)
+{
+    struct pte_window *w = arg;
+    if (pte >= w->first && pte - w->first < w->count) {
+        w->out[pte - w->first].frame = frame;
+    }
+}
+
 RESMAP_SIM_API size_t resmap_sim_view_ptes(resmap_sim_machine *m, uint64_t first, resmap_sim_pte_view *out,
                                            size_t count)
 {
@@ -28,7 +66,7 @@ RESMAP_SIM_API size_t resmap_sim_view_ptes(resmap_sim_machine *m, uint64_t first
         const struct sim_reservation *r = m->pte_reservation[i];
         memset(v, 0, sizeof(*v));
         v->kind = m->pte_kind[i];
-        v->frame = m->pte_frame[i] == SIM_NO_FRAME ? UINT64_MAX : (uint64_t)m->pte_frame[i];
+        v->frame = UINT64_MAX;
         if (r != NULL && (v->kind == SIM_PTE_HEADER || v->kind == SIM_PTE_RESERVED)) {
             v->tag = r->tag;
             v->owner = r->first_pte;
@@ -42,8 +80,25 @@ RESMAP_SIM_API size_t resmap_sim_view_ptes(resmap_sim_machine *m, uint64_t first
             }
         }
     }
+    struct pte_window window = { first, filled, out };
+    for_each_filled_pte_locked(m, fill_pte_frame, &window);
     pthread_mutex_unlock(&m->lock);
     return filled;
+}
+
+struct frame_window {
+    uint64_t first;
+    size_t count;
+    resmap_sim_frame_view *out;
+};
+
+static void count_frame_map(void *arg, size_t pte, PFN_NUMBER frame)
+{
+    struct frame_window *w = arg;
+    (void)pte;
+    if (frame >= w->first && frame - w->first < w->count) {
+        w->out[frame - w->first].maps++;
+    }
 }
 
 /* Fills the owner of each frame in [first, first + count) from the MDLs and user buffers that hold
@@ -85,9 +140,10 @@ RESMAP_SIM_API size_t resmap_sim_view_frames(resmap_sim_machine *m, uint64_t fir
         memset(&out[filled], 0, sizeof(out[filled]));
         out[filled].use = m->frame_use[i];
         out[filled].locks = m->frame_locks[i];
-        out[filled].maps = m->frame_maps[i];
     }
     fill_frame_owners_locked(m, first, out, filled);
+    struct frame_window window = { first, filled, out };
+    for_each_filled_pte_locked(m, count_frame_map, &window);
     pthread_mutex_unlock(&m->lock);
     return filled;
 }
