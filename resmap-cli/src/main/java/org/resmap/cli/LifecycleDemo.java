@@ -113,8 +113,9 @@ final class LifecycleDemo implements DemoCommand.Demo {
             pages.close();
             reservation.free(TAG);
         }, "everything released, in the order that cannot bugcheck");
-        story.note("unmap before unlocking or freeing the pages (else 0x1A or 0xC4), and unmap before freeing "
-                + "the reservation (else 0xDA/0x103).");
+        story.note("unmap first: unlocking pages still mapped in a reservation is 0xDA/0x301 and freeing a mapped "
+                + "reservation 0xDA/0x103; the device refuses both (STATUS_SHARING_VIOLATION, "
+                + "STATUS_INVALID_DEVICE_STATE).");
 
         DeviceInfo after = device.info();
         story.say(String.format("%nLive objects now: %d reservations, %d page sets, %d mappings.",

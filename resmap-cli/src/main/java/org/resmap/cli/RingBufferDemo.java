@@ -95,8 +95,10 @@ final class RingBufferDemo implements DemoCommand.Demo {
                     kernel.mmFreeMappingAddress(base, TAG);
                     alive(simulator, "the teardown");
                 }, "everything released; the machine is still running");
-        story.note("freeing the reservation while a view is mapped is 0xDA/0x103; freeing a view's MDL while it "
-                + "is mapped is 0xC4/0xB8 (Driver Verifier); freeing the pages while they are mapped is 0x1A in the simulator.");
+        story.note("freeing the reservation while a view is mapped is 0xDA/0x103, and freeing a view's MDL while "
+                + "it is mapped is 0xC4/0xB8 (Driver Verifier). Freeing the pages first raises nothing (as a "
+                + "ReactOS kernel-mode test observed on Windows), but the views would go on showing frames the "
+                + "kernel hands to others.");
     }
 
     private static SimAddress partial(Simulator simulator, KernelCalls kernel, SimAddress source, SimAddress va,
