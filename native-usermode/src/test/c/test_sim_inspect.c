@@ -17,11 +17,13 @@ static void ptes_show_headers_pages_and_the_frames_behind_them(void)
     resmap_sim_frame_view frame;
     PMDL pages = allocate_pages(2 * PAGE_SIZE, 0);
     PVOID base = MmAllocateMappingAddress(3 * PAGE_SIZE, TAG_A);
-    PVOID va = MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, MmCached);
-    /* The same frames once more, through an ordinary mapping of a partial MDL of them. */
+    /* The same frames twice: an ordinary mapping of a partial MDL of them, made while the source has no
+     * system mapping (a partial MDL of a mapped source would share its mapping), then the source in the
+     * reservation. */
     PMDL partial = IoAllocateMdl(MmGetMdlVirtualAddress(pages), 2 * PAGE_SIZE, FALSE, FALSE, NULL);
     IoBuildPartialMdl(pages, partial, MmGetMdlVirtualAddress(pages), 2 * PAGE_SIZE);
     PVOID ordinary = MmMapLockedPagesSpecifyCache(partial, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    PVOID va = MmMapLockedPagesWithReservedMapping(base, TAG_A, pages, MmCached);
     size_t n = resmap_sim_view_ptes(m, 0, ptes, VIEW_PTES);
     PPFN_NUMBER frames = MmGetMdlPfnArray(pages);
 
