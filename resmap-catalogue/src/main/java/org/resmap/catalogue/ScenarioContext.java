@@ -29,6 +29,7 @@ public final class ScenarioContext implements AutoCloseable {
     /** A context whose device is given (by the resmap JUnit extension, in the catalogue's tests); closed with it. */
     ScenarioContext(ResMap device) {
         this.backend = device.backend();
+        this.machine = SimulatorConfig.defaults();
         this.device = device;
     }
 
