@@ -36,12 +36,13 @@ void sim_bugcheck(resmap_sim_machine *m, ULONG code, ULONG_PTR p1, ULONG_PTR p2,
 {
     pthread_mutex_lock(&m->lock);
     if (!m->dead) {
-        m->dead = 1;
         m->bug_code = code;
         m->bug_params[0] = p1;
         m->bug_params[1] = p2;
         m->bug_params[2] = p3;
         m->bug_params[3] = p4;
+        /* Atomic: sim_check_call reads it without the lock. */
+        __atomic_store_n(&m->dead, 1, __ATOMIC_RELEASE);
         if (m->tracing) {
             char line[256];
             sim_format_bugcheck_locked(m, "*** STOP ", code, m->bug_params, line, sizeof(line));

@@ -104,12 +104,12 @@ void sim_host_fault_locked(resmap_sim_machine *m, const char *what, const void *
     fprintf(stderr, "resmap-sim: host %s of %zu pages at %p failed: %s; the machine is stopped\n", what,
             pages, va, strerror(error));
     if (!m->dead) {
-        m->dead = 1;
         m->bug_code = SIM_HOST_FAULT;
         m->bug_params[0] = (ULONG_PTR)error;
         m->bug_params[1] = (ULONG_PTR)va;
         m->bug_params[2] = pages;
         m->bug_params[3] = 0;
+        __atomic_store_n(&m->dead, 1, __ATOMIC_RELEASE); /* read without the lock by sim_check_call */
         if (m->tracing) {
             char line[256];
             sim_format_bugcheck_locked(m, "*** STOP ", m->bug_code, m->bug_params, line, sizeof(line));

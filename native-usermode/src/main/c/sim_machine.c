@@ -168,7 +168,7 @@ RESMAP_SIM_API int resmap_sim_get_counters(resmap_sim_machine *m, resmap_sim_cou
     out->pool_bytes = m->pool_bytes;
     out->user_buffers = m->user_buffer_count;
     out->sessions = m->sessions;
-    out->calls = m->calls;
+    out->calls = __atomic_load_n(&m->calls, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&m->lock);
     return 0;
 }
@@ -391,7 +391,7 @@ resmap_sim_machine *sim_enter(struct sim_call *call, const char *name,
         return NULL;
     }
     call->m = m;
-    m->calls++;
+    __atomic_add_fetch(&m->calls, 1, __ATOMIC_RELAXED); /* sim_check_call counts without the lock */
     irql = sim_irql(m);
     if (check != NULL && irql > check->max && m->verifier) {
         sim_call_args(call, "at IRQL %u", irql);
@@ -399,6 +399,29 @@ resmap_sim_machine *sim_enter(struct sim_call *call, const char *name,
         sim_leave(call);
         return NULL;
     }
+    return m;
+}
+
+resmap_sim_machine *sim_check_call(const char *name, const struct sim_irql_check *check)
+{
+    resmap_sim_machine *m = current_machine;
+    struct sim_call call;
+    if (m == NULL) {
+        return NULL;
+    }
+    if (__atomic_load_n(&m->dead, __ATOMIC_ACQUIRE)) {
+        sim_unwind_if_dead(m);
+        return NULL;
+    }
+    if (m->verifier && check != NULL && sim_irql(m) > check->max) {
+        /* The violation takes the ordinary path, which counts, traces and raises it. */
+        if (sim_enter(&call, name, check) != NULL) {
+            call.quiet = 1;
+            sim_leave(&call);
+        }
+        return NULL;
+    }
+    __atomic_add_fetch(&m->calls, 1, __ATOMIC_RELAXED);
     return m;
 }
 

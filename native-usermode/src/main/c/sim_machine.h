@@ -252,6 +252,10 @@ struct sim_irql_check {
  * tracing, will be traced. */
 resmap_sim_machine *sim_enter(struct sim_call *call, const char *name,
                               const struct sim_irql_check *irql);
+/* A call that only checks its IRQL and is never traced (PAGED_CODE, acquiring a fast mutex): the same
+ * outcome as sim_enter + sim_leave of a quiet call, without the machine lock unless the IRQL is
+ * wrong. Returns the machine, or NULL as sim_enter does (the violation then raised). */
+resmap_sim_machine *sim_check_call(const char *name, const struct sim_irql_check *irql);
 /* Ends it: unlocks, writes the trace line, raises the pending bugcheck (which may not return). */
 void sim_leave(struct sim_call *call);
 /* Records a bugcheck to raise in sim_leave. Only the first one of a call counts. */

@@ -155,16 +155,14 @@ VOID ExInitializeFastMutex(PFAST_MUTEX FastMutex)
 VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
 {
     struct sim_fast_mutex *fm = (struct sim_fast_mutex *)FastMutex;
-    struct sim_call call;
-    resmap_sim_machine *m = sim_enter(&call, "ExAcquireFastMutex",
-                                      SIM_VERIFIER_IRQL(APC_LEVEL, VERIFIER_ACQUIRE_FAST_MUTEX_IRQL,
-                                                        FastMutex, 0));
+    resmap_sim_machine *m = sim_check_call("ExAcquireFastMutex",
+                                           SIM_VERIFIER_IRQL(APC_LEVEL, VERIFIER_ACQUIRE_FAST_MUTEX_IRQL,
+                                                             FastMutex, 0));
     if (m == NULL) {
         return;
     }
-    call.quiet = 1;
-    sim_leave(&call);
-    for (;;) {
+    /* Uncontended, the mutex is simply taken; otherwise waited for in slices (below). */
+    for (int rc = pthread_mutex_trylock(&fm->mutex); rc != 0;) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += WAIT_SLICE_NS;
@@ -172,7 +170,7 @@ VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        int rc = pthread_mutex_timedlock(&fm->mutex, &until);
+        rc = pthread_mutex_timedlock(&fm->mutex, &until);
         if (rc == EDEADLK) {
             /* [D] a fast mutex cannot be acquired recursively: on Windows the thread deadlocks, and
              * Verifier's deadlock detection stops it as 0xC4/0x1000. The simulator reports it either
@@ -212,17 +210,11 @@ VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex)
  * function that ran PAGED_CODE. */
 VOID SimPagedCodeCheck(const char *Function)
 {
-    struct sim_call call;
     ULONG_PTR where = (ULONG_PTR)__builtin_return_address(0);
     const struct sim_irql_check pageable = { APC_LEVEL, DRIVER_IRQL_NOT_LESS_OR_EQUAL, where,
                                              IRQL_FAULT_EXECUTE, where };
-    if (sim_enter(&call, "PAGED_CODE", &pageable) == NULL) {
-        return;
-    }
-    call.quiet = 1;
-    /* Formatted only for the trace: PAGED_CODE runs at the top of every core routine. */
-    if (call.m->tracing) {
-        sim_call_args(&call, "%s", Function);
-    }
-    sim_leave(&call);
+    /* Runs at the top of every core routine: no lock, nothing formatted (a quiet call is traced only
+     * when it bugchecks, and then with its IRQL). */
+    UNREFERENCED_PARAMETER(Function);
+    (void)sim_check_call("PAGED_CODE", &pageable);
 }
