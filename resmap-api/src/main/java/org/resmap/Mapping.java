@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public final class Mapping implements AutoCloseable {
 
+    /** What {@link #close()} passes for an ordinary mapping, which has no tag: made once, not per close. */
+    private static final PoolTag NO_TAG = PoolTag.ofValue(0);
+
     private final Device device;
     private final long bytes;
     private final long offsetInReservation;
@@ -199,7 +202,7 @@ public final class Mapping implements AutoCloseable {
         if (closed || device.closed()) {
             return;
         }
-        unmap(reservation != null ? reservation.tag() : PoolTag.ofValue(0));
+        unmap(reservation != null ? reservation.tag() : NO_TAG);
     }
 
     long handle() {

@@ -1,46 +1,114 @@
 package org.resmap;
 
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A reserved map + unmap cycle through {@link Mapping#remap()} allocates nothing, so loops can map
- * and unmap without feeding the garbage collector (docs/benchmarks.md measures the same with JMH).
- * This counts bytes, not time: the JVM's per-thread allocation counter is exact.
+ * Every hot path of the API allocates nothing in steady state, reserved and ordinary alike: mapping
+ * again ({@link Mapping#remap()}), unmapping ({@link Mapping#close()}), and reading and writing into
+ * caller-owned arrays and buffers. Loops that use them do not feed the garbage collector
+ * (docs/benchmarks.md measures the same with JMH). {@link Reservation#map(PageSet)} and
+ * {@link PageSet#mapOrdinary()} allocate the {@link Mapping} they return, so hot loops keep one and
+ * remap it.
+ *
+ * <p>This counts bytes, not time: the JVM's per-thread allocation counter is exact, and each path is
+ * run twice to warm up, then measured over many cycles; less than one byte per cycle is zero (the
+ * counter itself may add a few bytes in all).
  */
 @DisabledIfSystemProperty(named = ResMap.BACKEND_PROPERTY, matches = "kernel",
         disabledReason = "jna-platform's DeviceIoControl binding allocates per call; the simulator path is the one kept free")
 class AllocationTest {
 
     private static final int CYCLES = 20_000;
+    private static final int BYTES = 256;
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @Test
-    void remapAndCloseAllocateNothingInSteadyState() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
+    void reservedRemapAndCloseAllocateNothing() {
         try (ResMap device = ResMap.open(Backend.SIMULATOR);
              Reservation reservation = device.reserve(4096, PoolTag.of("RsMp"));
              PageSet pages = device.allocatePages(4096, CachingType.CACHED);
              Mapping mapping = reservation.map(pages)) {
             mapping.close();
-            cycle(mapping, CYCLES);
-
-            long before = threads.getThreadAllocatedBytes(thread);
-            cycle(mapping, CYCLES);
-            long allocated = threads.getThreadAllocatedBytes(thread) - before;
-
-            assertTrue(allocated < CYCLES, "expected less than 1 byte per map + unmap cycle, observed "
-                    + allocated + " bytes for " + CYCLES + " cycles");
+            assertNoAllocation("reserved remap + close", mapping, m -> {
+                m.remap();
+                m.close();
+            });
         }
     }
 
-    private static void cycle(Mapping mapping, int cycles) {
-        for (int i = 0; i < cycles; i++) {
-            mapping.remap();
+    @Test
+    void ordinaryRemapAndCloseAllocateNothing() {
+        try (ResMap device = ResMap.open(Backend.SIMULATOR);
+             PageSet pages = device.allocatePages(4096, CachingType.CACHED);
+             Mapping mapping = pages.mapOrdinary()) {
             mapping.close();
+            assertNoAllocation("ordinary remap + close", mapping, m -> {
+                m.remap();
+                m.close();
+            });
+        }
+    }
+
+    @Test
+    void readsAndWritesAllocateNothingOnBothKindsOfMapping() {
+        byte[] array = new byte[BYTES];
+        ByteBuffer heap = ByteBuffer.allocate(BYTES);
+        ByteBuffer direct = ByteBuffer.allocateDirect(BYTES);
+        try (ResMap device = ResMap.open(Backend.SIMULATOR);
+             Reservation reservation = device.reserve(8192, PoolTag.of("RsMp"));
+             PageSet pages = device.allocatePages(8192, CachingType.CACHED);
+             Mapping reserved = reservation.map(pages);
+             Mapping ordinary = pages.mapOrdinary()) {
+            for (Mapping mapping : new Mapping[] {reserved, ordinary}) {
+                String kind = mapping.reserved() ? "reserved" : "ordinary";
+                assertNoAllocation(kind + " write(byte[]) + read(byte[])", mapping, m -> {
+                    m.write(100, array, 0, BYTES);
+                    m.read(100, array, 0, BYTES);
+                });
+                assertNoAllocation(kind + " write + read of a heap ByteBuffer", mapping, m -> {
+                    heap.clear();
+                    m.write(4000, heap);
+                    heap.clear();
+                    m.read(4000, heap);
+                });
+                assertNoAllocation(kind + " write + read of a direct ByteBuffer", mapping, m -> {
+                    direct.clear();
+                    m.write(5000, direct);
+                    direct.clear();
+                    m.read(5000, direct);
+                });
+            }
+            array[7] = 42;
+            reserved.write(0, array, 0, BYTES);
+            ordinary.read(0, array, 0, BYTES);
+            assertEquals(42, array[7], "the two mappings show the same pages");
+        }
+    }
+
+    private static void assertNoAllocation(String path, Mapping mapping, Consumer<Mapping> cycle) {
+        long thread = Thread.currentThread().getId();
+        // Twice, so that the JIT has compiled the path (an on-stack replacement may allocate once).
+        repeat(mapping, cycle);
+        repeat(mapping, cycle);
+        long before = THREADS.getThreadAllocatedBytes(thread);
+        repeat(mapping, cycle);
+        long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
+        assertTrue(allocated < CYCLES, path + ": expected less than 1 byte per cycle, observed " + allocated
+                + " bytes for " + CYCLES + " cycles");
+    }
+
+    private static void repeat(Mapping mapping, Consumer<Mapping> cycle) {
+        for (int i = 0; i < CYCLES; i++) {
+            cycle.accept(mapping);
         }
     }
 }
