@@ -11,11 +11,10 @@
  *
  * --only runs the comparisons whose name contains TEXT ("flat" and "threads" select those groups).
  *
- * The bare host floor is what the simulator must do for a map + unmap at the least: one
- * mmap(MAP_FIXED | MAP_SHARED) of each contiguous run of memfd pages and one anonymous PROT_NONE
- * mmap(MAP_FIXED) back over the range, at a place inside a larger PROT_NONE arena (as a reservation
- * lies inside the system PTE arena, behind its two header pages), so that the host splits and merges
- * its mappings the same way for both.
+ * The bare host floor (resmap_sim_bench_host_*, bench_floor.c) is what the simulator must do for a map
+ * + unmap at the least: one mmap(MAP_FIXED | MAP_SHARED) of each contiguous run of memfd pages and one
+ * anonymous PROT_NONE mmap(MAP_FIXED) back over the range, at a place inside a larger PROT_NONE arena
+ * (as a reservation lies inside the system PTE arena), so the host splits and merges alike for both.
  */
 #define _GNU_SOURCE
 #include <wdm.h>
@@ -24,16 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "resmap_protocol.h"
 #include "resmap_sim.h"
 
 #define TAG 'BnCh'
 #define MAX_PAGES 4096u
-#define HOST_OFFSET 2u   /* pages in front of the floor's mapping, as the two header PTEs */
 #define SCATTER_RUN 16u  /* the simulator scatters frames in runs of 16 (sim_frames.c) */
 #define MAX_PAIRS 64
 
@@ -163,54 +159,30 @@ static void die(const char *what)
 }
 
 /* ------------------------------------------------------------------ the bare host pair */
+/* The floor itself lives in the library (bench_floor.c), where the Java runner reaches it too. */
 struct host {
-    int memfd;
-    uint8_t *arena;
-    size_t pages, runs, run_pages;
+    resmap_sim_host_floor *floor;
 };
 
 static void host_init(struct host *h, size_t pages, int scattered)
 {
-    h->memfd = memfd_create("bench-host", MFD_CLOEXEC);
-    if (h->memfd < 0 || ftruncate(h->memfd, (off_t)(2 * MAX_PAGES * PAGE_SIZE)) != 0) {
-        die("memfd");
+    h->floor = resmap_sim_bench_host_open((uint32_t)pages, scattered ? SCATTER_RUN : (uint32_t)pages);
+    if (h->floor == NULL) {
+        die("host floor");
     }
-    h->arena = mmap(NULL, (MAX_PAGES + 2 * HOST_OFFSET) * PAGE_SIZE, PROT_NONE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (h->arena == MAP_FAILED) {
-        die("arena");
-    }
-    h->arena += HOST_OFFSET * PAGE_SIZE;
-    h->pages = pages;
-    h->run_pages = scattered ? SCATTER_RUN : pages;
-    h->runs = (pages + h->run_pages - 1) / h->run_pages;
 }
 
 static void host_run(void *ctx, unsigned n)
 {
     struct host *h = ctx;
-    for (unsigned k = 0; k < n; k++) {
-        for (size_t r = 0; r < h->runs; r++) {
-            size_t first = r * h->run_pages;
-            size_t len = h->pages - first < h->run_pages ? h->pages - first : h->run_pages;
-            /* scattered runs leave a one-frame gap between them in the file, as the simulator does */
-            off_t frame = (off_t)(first + (h->run_pages < h->pages ? r : 0));
-            if (mmap(h->arena + first * PAGE_SIZE, len * PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_FIXED, h->memfd, frame * PAGE_SIZE) == MAP_FAILED) {
-                die("host mmap");
-            }
-        }
-        if (mmap(h->arena, h->pages * PAGE_SIZE, PROT_NONE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
-            die("host unmap");
-        }
+    if (resmap_sim_bench_host_run(h->floor, n) != STATUS_SUCCESS) {
+        die("host floor run");
     }
 }
 
 static void host_destroy(struct host *h)
 {
-    munmap(h->arena - HOST_OFFSET * PAGE_SIZE, (MAX_PAGES + 2 * HOST_OFFSET) * PAGE_SIZE);
-    close(h->memfd);
+    resmap_sim_bench_host_close(h->floor);
 }
 
 /* ------------------------------------------------------------------ the simulated kernel, called directly */
@@ -310,35 +282,11 @@ static void request_init(struct request *q, resmap_sim_machine *m, size_t pages,
     q->page_set = create_object(q->s, IOCTL_RESMAP_ALLOCATE_PAGES, &allocate, sizeof(allocate));
 }
 
-int32_t resmap_sim_bench_map_unmap(resmap_sim_session *s, uint64_t reservation, uint64_t page_set,
-                                   uint32_t pool_tag, uint32_t iterations);
-
 static void request_run(void *ctx, unsigned n)
 {
     struct request *q = ctx;
-    if (!q->ordinary) {
-        if (resmap_sim_bench_map_unmap(q->s, q->reservation, q->page_set, TAG, n) != STATUS_SUCCESS) {
-            die("reserved request");
-        }
-        return;
-    }
-    RESMAP_MAP_IN map;
-    RESMAP_OBJECT_OUT out;
-    RESMAP_HANDLE_IN unmap;
-    uint32_t returned;
-    memset(&map, 0, sizeof(map));
-    map.PageSet = q->page_set;
-    map.CachingType = 1;
-    for (unsigned i = 0; i < n; i++) {
-        if (resmap_sim_ioctl(q->s, IOCTL_RESMAP_MAP_ORDINARY, &map, sizeof(map), &out, sizeof(out),
-                             &returned) != STATUS_SUCCESS) {
-            die("ordinary request");
-        }
-        unmap.Handle = out.Handle;
-        if (resmap_sim_ioctl(q->s, IOCTL_RESMAP_UNMAP_ORDINARY, &unmap, sizeof(unmap), NULL, 0,
-                             &returned) != STATUS_SUCCESS) {
-            die("ordinary unmap request");
-        }
+    if (resmap_sim_bench_cycles(q->s, q->ordinary, q->reservation, q->page_set, TAG, n) != STATUS_SUCCESS) {
+        die("request cycle");
     }
 }
 

@@ -240,6 +240,27 @@ RESMAP_SIM_API const char *resmap_sim_protocol_layout(void);
 RESMAP_SIM_API int32_t resmap_sim_bench_map_unmap(resmap_sim_session *s, uint64_t reservation,
                                                   uint64_t page_set, uint32_t pool_tag,
                                                   uint32_t iterations);
+/* The same for either kind: ordinary != 0 sends IOCTL_RESMAP_MAP_ORDINARY / UNMAP_ORDINARY instead
+ * (reservation and pool_tag are then unused). */
+RESMAP_SIM_API int32_t resmap_sim_bench_cycles(resmap_sim_session *s, int32_t ordinary, uint64_t reservation,
+                                               uint64_t page_set, uint32_t pool_tag, uint32_t iterations);
+
+/* The same cycle on a machine and session of its own, for callers that do not speak the protocol (the
+ * Java benchmark): open makes a machine large enough, a session, a reservation of `pages` pages
+ * (unless ordinary) and a page set of as many (contiguous frames if asked); NULL if any of it fails. */
+typedef struct resmap_sim_request_floor resmap_sim_request_floor;
+RESMAP_SIM_API resmap_sim_request_floor *resmap_sim_bench_request_open(uint32_t pages, int32_t ordinary,
+                                                                       int32_t contiguous);
+RESMAP_SIM_API int32_t resmap_sim_bench_request_run(resmap_sim_request_floor *f, uint32_t iterations);
+RESMAP_SIM_API void resmap_sim_bench_request_close(resmap_sim_request_floor *f);
+
+/* The bare host floor of a map + unmap of `pages` pages in runs of `run_pages` consecutive memfd pages:
+ * one mmap(MAP_FIXED | MAP_SHARED) per run and one anonymous PROT_NONE mmap(MAP_FIXED) over the range,
+ * inside a larger PROT_NONE arena. open returns NULL if the host refuses; run returns 0 or a status. */
+typedef struct resmap_sim_host_floor resmap_sim_host_floor;
+RESMAP_SIM_API resmap_sim_host_floor *resmap_sim_bench_host_open(uint32_t pages, uint32_t run_pages);
+RESMAP_SIM_API int32_t resmap_sim_bench_host_run(resmap_sim_host_floor *h, uint32_t iterations);
+RESMAP_SIM_API void resmap_sim_bench_host_close(resmap_sim_host_floor *h);
 
 #ifdef __cplusplus
 }

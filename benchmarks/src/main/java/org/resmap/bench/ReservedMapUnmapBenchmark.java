@@ -23,8 +23,9 @@ import org.resmap.ResMap;
 import org.resmap.Reservation;
 
 /**
- * One reserved map + unmap cycle of one page on the simulator: through the Java API, and through
- * resmap_sim_ioctl from C in the same JVM. The ratio of the two is what the Java side costs.
+ * One map + unmap cycle of one page on the simulator, reserved and ordinary: through the Java API, and
+ * through resmap_sim_ioctl from C in the same JVM. The ratio of the two is what the Java side costs.
+ * (PairwiseMain covers more page counts, scattered frames and the bare host floor.)
  *
  * <p>The Java cycle reuses one {@link Mapping} ({@link Mapping#remap()}), the API's allocation-free
  * form; {@code javaMapNewObject} shows the plain {@code reservation.map(pages)} form, which allocates
@@ -48,6 +49,7 @@ public class ReservedMapUnmapBenchmark {
         Reservation reservation;
         PageSet pageSet;
         Mapping mapping;
+        Mapping ordinary;
 
         @Setup(Level.Trial)
         public void open() {
@@ -56,6 +58,8 @@ public class ReservedMapUnmapBenchmark {
             pageSet = device.allocatePages(PAGE, CachingType.CACHED);
             mapping = reservation.map(pageSet);
             mapping.close();
+            ordinary = pageSet.mapOrdinary();
+            ordinary.close();
         }
 
         @TearDown(Level.Trial)
@@ -64,19 +68,22 @@ public class ReservedMapUnmapBenchmark {
         }
     }
 
-    /** The C side: its own machine, session, reservation and page set. */
+    /** The C side: its own machines, sessions, reservation and page sets. */
     @State(Scope.Thread)
     public static class CSide {
-        SimFloor floor;
+        Floors.Request floor;
+        Floors.Request ordinaryFloor;
 
         @Setup(Level.Trial)
         public void open() {
-            floor = SimFloor.start(PAGE, TAG.value());
+            floor = new Floors.Request(1, false, true);
+            ordinaryFloor = new Floors.Request(1, true, true);
         }
 
         @TearDown(Level.Trial)
         public void close() {
             floor.close();
+            ordinaryFloor.close();
         }
     }
 
@@ -84,6 +91,12 @@ public class ReservedMapUnmapBenchmark {
     public void javaReservedMapUnmap(JavaSide side) {
         side.mapping.remap();
         side.mapping.close();
+    }
+
+    @Benchmark
+    public void javaOrdinaryMapUnmap(JavaSide side) {
+        side.ordinary.remap();
+        side.ordinary.close();
     }
 
     @Benchmark
@@ -97,6 +110,12 @@ public class ReservedMapUnmapBenchmark {
     @Benchmark
     @OperationsPerInvocation(FLOOR_CYCLES_PER_CALL)
     public void cFloorReservedMapUnmap(CSide side) {
-        side.floor.cycle(FLOOR_CYCLES_PER_CALL);
+        side.floor.run(FLOOR_CYCLES_PER_CALL);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(FLOOR_CYCLES_PER_CALL)
+    public void cFloorOrdinaryMapUnmap(CSide side) {
+        side.ordinaryFloor.run(FLOOR_CYCLES_PER_CALL);
     }
 }

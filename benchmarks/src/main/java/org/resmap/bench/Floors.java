@@ -1,0 +1,85 @@
+package org.resmap.bench;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * The two floors the Java API is measured against, both in libresmap-sim (bench_floor.c), reached by
+ * JNA direct mapping so that the call itself adds about 0.1 µs and nothing to the heap:
+ * <ul>
+ *   <li>{@link Request}: the same map and unmap IOCTLs the API sends, issued from C through the
+ *       simulated I/O manager, on a machine and session of its own;
+ *   <li>{@link Host}: the bare host pair any map + unmap costs at least (mmap of each run of memfd
+ *       pages, then PROT_NONE back over the range).
+ * </ul>
+ * Each runs many cycles per native call, so the JNA transition is spread thin.
+ */
+final class Floors {
+
+    static {
+        Native.register("resmap-sim");
+    }
+
+    private Floors() {
+    }
+
+    private static native Pointer resmap_sim_bench_request_open(int pages, int ordinary, int contiguous);
+
+    private static native int resmap_sim_bench_request_run(Pointer floor, int iterations);
+
+    private static native void resmap_sim_bench_request_close(Pointer floor);
+
+    private static native Pointer resmap_sim_bench_host_open(int pages, int runPages);
+
+    private static native int resmap_sim_bench_host_run(Pointer floor, int iterations);
+
+    private static native void resmap_sim_bench_host_close(Pointer floor);
+
+    /** Map + unmap IOCTLs from C, reserved or ordinary, on a page set of contiguous or scattered frames. */
+    static final class Request implements AutoCloseable {
+        private final Pointer floor;
+
+        Request(int pages, boolean ordinary, boolean contiguous) {
+            floor = resmap_sim_bench_request_open(pages, ordinary ? 1 : 0, contiguous ? 1 : 0);
+            if (floor == null) {
+                throw new IllegalStateException("resmap_sim_bench_request_open(" + pages + ") returned NULL");
+            }
+        }
+
+        void run(int cycles) {
+            check("request floor", resmap_sim_bench_request_run(floor, cycles));
+        }
+
+        @Override
+        public void close() {
+            resmap_sim_bench_request_close(floor);
+        }
+    }
+
+    /** The bare host pair for {@code pages} pages in runs of {@code runPages}. */
+    static final class Host implements AutoCloseable {
+        private final Pointer floor;
+
+        Host(int pages, int runPages) {
+            floor = resmap_sim_bench_host_open(pages, runPages);
+            if (floor == null) {
+                throw new IllegalStateException("resmap_sim_bench_host_open(" + pages + ") returned NULL");
+            }
+        }
+
+        void run(int cycles) {
+            check("host floor", resmap_sim_bench_host_run(floor, cycles));
+        }
+
+        @Override
+        public void close() {
+            resmap_sim_bench_host_close(floor);
+        }
+    }
+
+    private static void check(String what, int status) {
+        if (status != 0) {
+            throw new IllegalStateException(String.format("%s failed with NTSTATUS 0x%08X", what, status));
+        }
+    }
+}
