@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link PageSet#mapOrdinary()} allocate the {@link Mapping} they return, so hot loops keep one and
  * remap it.
  *
- * <p>This counts bytes, not time: the JVM's per-thread allocation counter is exact, and each path is
- * run twice to warm up, then measured over many cycles; less than one byte per cycle is zero (the
- * counter itself may add a few bytes in all).
+ * <p>This counts bytes, not time: the JVM's per-thread allocation counter is exact. Each path is run
+ * to warm up, then measured over many cycles, in up to five rounds until one shows less than one byte
+ * per cycle (zero: the counter itself may add a few bytes in all).
  */
 @DisabledIfSystemProperty(named = ResMap.BACKEND_PROPERTY, matches = "kernel",
         disabledReason = "jna-platform's DeviceIoControl binding allocates per call; the simulator path is the one kept free")
@@ -27,6 +27,7 @@ class AllocationTest {
 
     private static final int CYCLES = 20_000;
     private static final int BYTES = 256;
+    private static final int ROUNDS = 5;
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -96,14 +97,18 @@ class AllocationTest {
 
     private static void assertNoAllocation(String path, Mapping mapping, Consumer<Mapping> cycle) {
         long thread = Thread.currentThread().getId();
-        // Twice, so that the JIT has compiled the path (an on-stack replacement may allocate once).
-        repeat(mapping, cycle);
-        repeat(mapping, cycle);
-        long before = THREADS.getThreadAllocatedBytes(thread);
-        repeat(mapping, cycle);
-        long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
-        assertTrue(allocated < CYCLES, path + ": expected less than 1 byte per cycle, observed " + allocated
-                + " bytes for " + CYCLES + " cycles");
+        long least = Long.MAX_VALUE;
+        // Steady state: until the JIT has compiled (and inlined) the path, the interpreter and C1 may
+        // allocate what C2 later keeps off the heap; on a loaded machine that takes a while. A path that
+        // allocates per cycle allocates in every round.
+        for (int round = 0; round < ROUNDS && least >= CYCLES; round++) {
+            repeat(mapping, cycle);
+            long before = THREADS.getThreadAllocatedBytes(thread);
+            repeat(mapping, cycle);
+            least = Math.min(least, THREADS.getThreadAllocatedBytes(thread) - before);
+        }
+        assertTrue(least < CYCLES, path + ": expected less than 1 byte per cycle, observed at least " + least
+                + " bytes for " + CYCLES + " cycles in each of " + ROUNDS + " rounds");
     }
 
     private static void repeat(Mapping mapping, Consumer<Mapping> cycle) {
