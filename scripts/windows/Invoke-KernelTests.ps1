@@ -18,8 +18,9 @@
          itself failed). The old resmap.jar is deleted first, so a stale one never runs;
       4. runs java -jar resmap-cli\target\resmap.jar --backend kernel info, then
              ... --backend kernel selftest --junit-xml junit
-         keeping the table (selftest.txt), the progress lines (selftest.log) and the catalogue's
-         JUnit XML, which selftest writes into the junit folder;
+         keeping the table (selftest.txt), the progress lines (selftest.log), the catalogue's
+         JUnit XML, which selftest writes into the junit folder, and record.json (--record): every
+         request, reply, status and outcome with the Windows build, for resmap replay on Linux;
       5. writes summary.txt: one line per step and its exit code.
     Every step runs even if an earlier one failed, so one run shows everything.
 
@@ -180,7 +181,7 @@ try {
 
         Write-Host 'Running the contract catalogue on the kernel back end (resmap --backend kernel selftest) ...'
         $selftest = Invoke-NativeCommand -FilePath $java -Echo -IgnoreExitCode -LogPath (Join-Path $results 'selftest.log') `
-            -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'selftest', '--junit-xml', $junit)
+            -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'selftest', '--junit-xml', $junit, '--record', (Join-Path $results 'record.json'))
         Write-TextFile -Path (Join-Path $results 'selftest.txt') -Lines $selftest.StdOut
         $steps.Add([pscustomobject]@{ Step = 'resmap --backend kernel selftest'; ExitCode = $selftest.ExitCode })
     }

@@ -7,8 +7,7 @@ import org.resmap.internal.Transport;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -408,8 +407,13 @@ final class Device {
         }
     }
 
+    /**
+     * A set of live objects in creation order. The objects keep Object's identity equality, so a linked
+     * set is an identity set; its order makes close() send the same requests in the same order on every
+     * run, which a recorded run and its replay rely on.
+     */
     private static <T> Set<T> identitySet() {
-        return Collections.newSetFromMap(new IdentityHashMap<>());
+        return new LinkedHashSet<>();
     }
 
     private static void closeQuietly(AutoCloseable object) {

@@ -1,6 +1,7 @@
 package org.resmap;
 
 import com.sun.jna.Platform;
+import org.resmap.internal.RecordingTransport;
 import org.resmap.internal.SimulatorTransport;
 import org.resmap.internal.Transport;
 import org.resmap.internal.WindowsTransport;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * An open resmap device: the kernel driver on Windows, or an in-process simulated machine running the
@@ -95,13 +97,17 @@ public final class ResMap implements AutoCloseable {
         if (backend == Backend.SIMULATOR) {
             return openSimulator(SimulatorConfig.defaults());
         }
+        return new ResMap(kernelTransport(), null);
+    }
+
+    private static Transport kernelTransport() {
         if (!Platform.isWindows()) {
             throw new IllegalStateException("the kernel back end needs Windows with the resmap driver installed; "
                     + "this is " + System.getProperty("os.name") + ". On Windows, " + WindowsTransport.INSTALL_HINT
                     + ". Here, use the simulator (Backend.SIMULATOR, -D" + BACKEND_PROPERTY
                     + "=simulator, or resmap --backend=simulator).");
         }
-        return new ResMap(WindowsTransport.open(), null);
+        return WindowsTransport.open();
     }
 
     /**
@@ -112,6 +118,30 @@ public final class ResMap implements AutoCloseable {
      * @throws IllegalStateException if libresmap-sim cannot be loaded
      */
     public static ResMap openSimulator(SimulatorConfig config) {
+        return openSimulator(config, null);
+    }
+
+    /**
+     * Opens a back end and reports every request it sends, as it completes: what the catalogue records
+     * for {@code resmap selftest --record} and compares in {@code resmap replay}.
+     *
+     * @param backend the back end
+     * @param config the simulated machine's settings (ignored for the kernel)
+     * @param listener told of each request (bytes in and out, status), in order
+     * @return the open device
+     * @throws IllegalStateException if the back end is not available (as {@link #open(Backend)})
+     */
+    public static ResMap recording(Backend backend, SimulatorConfig config, Consumer<Exchange> listener) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(listener, "listener");
+        if (backend == Backend.SIMULATOR) {
+            return openSimulator(config, listener);
+        }
+        return new ResMap(new RecordingTransport(kernelTransport(), listener), null);
+    }
+
+    private static ResMap openSimulator(SimulatorConfig config, Consumer<Exchange> listener) {
         Objects.requireNonNull(config, "config");
         Optional<String> unavailable = simulatorUnavailableReason(System.getProperty("os.name"), Platform.ARCH);
         if (unavailable.isPresent()) {
@@ -125,7 +155,8 @@ public final class ResMap implements AutoCloseable {
                     + "); it is built by the native-usermode module (./mvnw install) for Linux x86-64 and must be "
                     + "on the class path under linux-x86-64/", e);
         }
-        return new ResMap(transport, new Simulator(transport.machine()));
+        Simulator simulator = new Simulator(transport.machine());
+        return new ResMap(listener == null ? transport : new RecordingTransport(transport, listener), simulator);
     }
 
     /**

@@ -1,5 +1,8 @@
 package org.resmap.catalogue;
 
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.resmap.Exchange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,7 @@ public final class CatalogueRunner {
 
     private final Backend backend;
     private final SimulatorConfig machine;
+    private final Function<Scenario, Consumer<Exchange>> listeners;
 
     /** @param backend where every scenario runs, each on a fresh device (a default simulated machine) */
     public CatalogueRunner(Backend backend) {
@@ -36,8 +40,19 @@ public final class CatalogueRunner {
      *     build); scenarios about one particular build still build their own machines
      */
     public CatalogueRunner(Backend backend, SimulatorConfig machine) {
+        this(backend, machine, scenario -> null);
+    }
+
+    /**
+     * @param backend where every scenario runs, each on a fresh device
+     * @param machine as above
+     * @param listeners for each scenario, what to tell of every request its device sends (or null): what
+     *     {@code selftest --record} writes down
+     */
+    public CatalogueRunner(Backend backend, SimulatorConfig machine, Function<Scenario, Consumer<Exchange>> listeners) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.machine = Objects.requireNonNull(machine, "machine");
+        this.listeners = Objects.requireNonNull(listeners, "listeners");
     }
 
     /**
@@ -77,7 +92,7 @@ public final class CatalogueRunner {
         if (!scenario.appliesTo(backend)) {
             throw new IllegalArgumentException(scenario.id() + " cannot be checked on " + backend);
         }
-        try (ScenarioContext context = new ScenarioContext(backend, machine)) {
+        try (ScenarioContext context = new ScenarioContext(backend, machine, listeners.apply(scenario))) {
             scenario.body().run(context);
             context.checkDeviceNeverBugchecked();
         }

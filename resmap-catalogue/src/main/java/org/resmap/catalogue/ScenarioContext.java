@@ -1,5 +1,7 @@
 package org.resmap.catalogue;
 
+import java.util.function.Consumer;
+import org.resmap.Exchange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,18 +20,26 @@ public final class ScenarioContext implements AutoCloseable {
 
     private final Backend backend;
     private final SimulatorConfig machine;
+    private final Consumer<Exchange> listener;
     private final List<ResMap> machines = new ArrayList<>();
     private ResMap device;
 
     ScenarioContext(Backend backend, SimulatorConfig machine) {
+        this(backend, machine, null);
+    }
+
+    /** @param listener told of every request {@link #device()} sends, or null */
+    ScenarioContext(Backend backend, SimulatorConfig machine, Consumer<Exchange> listener) {
         this.backend = backend;
         this.machine = machine;
+        this.listener = listener;
     }
 
     /** A context whose device is given (by the resmap JUnit extension, in the catalogue's tests); closed with it. */
     ScenarioContext(ResMap device) {
         this.backend = device.backend();
         this.machine = SimulatorConfig.defaults();
+        this.listener = null;
         this.device = device;
     }
 
@@ -44,7 +54,11 @@ public final class ScenarioContext implements AutoCloseable {
      */
     public ResMap device() {
         if (device == null) {
-            device = backend == Backend.SIMULATOR ? ResMap.openSimulator(machine) : ResMap.open(backend);
+            if (listener != null) {
+                device = ResMap.recording(backend, machine, listener);
+            } else {
+                device = backend == Backend.SIMULATOR ? ResMap.openSimulator(machine) : ResMap.open(backend);
+            }
         }
         return device;
     }

@@ -31,7 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Explore and test the Windows kernel's reserved-mapping API family "
                 + "(MmAllocateMappingAddress and friends), on the resmap driver or its simulator.",
         subcommands = {DemoCommand.class, InfoCommand.class, SelftestCommand.class, ExploreCommand.class,
-                DoctorCommand.class, CompletionCommand.class, HelpCommand.class},
+                DoctorCommand.class, ReplayCommand.class, CompletionCommand.class, HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  resmap demo                          the lifecycle of a reserved mapping",
                 "  resmap demo ring-buffer --svg r.svg  a ring buffer mapped twice, drawn",

@@ -27,6 +27,21 @@ final class NativeWindowsFacts implements WindowsFacts {
     }
 
     @Override
+    public String description() {
+        String product = value("ProductName");
+        String display = value("DisplayVersion");
+        return (product + " " + display).trim() + " " + build() + "." + value("UBR");
+    }
+
+    private static String value(String name) {
+        if (!Advapi32Util.registryValueExists(WinReg.HKEY_LOCAL_MACHINE, CURRENT_VERSION, name)) {
+            return "";
+        }
+        Object value = Advapi32Util.registryGetValue(WinReg.HKEY_LOCAL_MACHINE, CURRENT_VERSION, name);
+        return String.valueOf(value);
+    }
+
+    @Override
     public boolean testSigningActive() {
         String options = Advapi32Util.registryGetStringValue(WinReg.HKEY_LOCAL_MACHINE, CONTROL, "SystemStartOptions");
         return Arrays.asList(options.toUpperCase(Locale.ROOT).split("\\s+")).contains("TESTSIGNING");

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resmap.Backend;
 import org.resmap.ResMap;
-import org.resmap.catalogue.CatalogueRunner;
+import org.resmap.SimulatorConfig;
 import org.resmap.catalogue.JUnitXml;
 import org.resmap.catalogue.Outcome;
 import picocli.CommandLine.Command;
@@ -54,6 +54,11 @@ final class SelftestCommand implements Callable<Integer> {
             + "win7, win81, win10-1507, win10-2004, win11), keeping the other machine settings.")
     boolean allBuilds;
 
+    @Option(names = "--record", paramLabel = "FILE",
+            description = "Also write every request, reply, status and outcome, with the Windows build, as "
+                    + "JSON to FILE; resmap replay FILE runs the same on the simulator and compares.")
+    File recordFile;
+
     /** What {@code selftest --json} prints: one run per back end or build. */
     record Report(List<Run> runs, long passed, long failed) {
     }
@@ -74,6 +79,9 @@ final class SelftestCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), main.terminal());
         List<Run> runs = new ArrayList<>();
         if (allBuilds) {
+            if (recordFile != null) {
+                throw new ParameterException(spec.commandLine(), "--record records one run; leave out --all-builds");
+            }
             if (main.requestedBackend().filter(b -> b != Backend.SIMULATOR).isPresent()) {
                 throw new ParameterException(spec.commandLine(),
                         "--all-builds runs on the simulator; a real kernel is one build");
@@ -99,14 +107,27 @@ final class SelftestCommand implements Callable<Integer> {
         return failed == 0 ? 0 : Main.CHECK_FAILED;
     }
 
+    private static int effectiveBuild(SimulatorConfig config) {
+        return config.windowsBuild() == 0 ? SimulatorConfig.DEFAULT_BUILD : config.windowsBuild();
+    }
+
     private Run run(Backend backend, MachineSettings machine, String build, Progress progress, PrintWriter out)
             throws IOException {
         boolean simulated = backend == Backend.SIMULATOR;
         String where = "the " + backend.id() + " back end" + (simulated && build != null ? ", build " + build : "");
-        CatalogueRunner runner = simulated ? new CatalogueRunner(backend, machine.config()) : new CatalogueRunner(backend);
-        List<Outcome> outcomes = runner.runAll((index, total, scenario) ->
+        SimulatorConfig config = simulated ? machine.config() : SimulatorConfig.defaults();
+        RecordedRun recorded = RecordedRun.run(backend, config, (index, total, scenario) ->
                 progress.show(String.format(Locale.ROOT, "[%d/%d] %s: %s", index, total, where, scenario.id())));
+        List<Outcome> outcomes = recorded.outcomes();
         progress.done();
+        if (recordFile != null) {
+            WindowsFacts windows = simulated ? null : new NativeWindowsFacts();
+            recorded.toRecord(backend, simulated ? effectiveBuild(config) : windows.build(),
+                    simulated ? "simulated" : windows.description()).write(recordFile);
+            if (!json.json) {
+                out.printf("record written to %s%n", recordFile);
+            }
+        }
         String junit = null;
         if (junitXmlDir != null) {
             junit = JUnitXml.write(junitXmlDir, backend.id() + (build == null ? "" : "." + build), outcomes).getPath();

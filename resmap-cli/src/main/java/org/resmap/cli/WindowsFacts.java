@@ -19,6 +19,9 @@ interface WindowsFacts {
     /** @return the Windows build number (CurrentBuild) */
     int build();
 
+    /** @return the product and version, e.g. {@code Windows 10 Pro 23H2 22631.4460} */
+    String description();
+
     /** @return whether the running system was booted with test signing (SystemStartOptions) */
     boolean testSigningActive();
 

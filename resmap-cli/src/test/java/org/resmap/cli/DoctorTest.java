@@ -32,6 +32,11 @@ class DoctorTest {
         }
 
         @Override
+        public String description() {
+            return "Windows 11 Pro 23H2 " + build;
+        }
+
+        @Override
         public boolean testSigningActive() {
             return testSigning;
         }
