@@ -7,9 +7,11 @@ import org.resmap.internal.Transport;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * One open device handle: the transport, the request and reply buffers every request reuses, one
@@ -362,13 +364,13 @@ final class Device {
             if (closed) {
                 return;
             }
-            for (Mapping mapping : List.copyOf(mappings)) {
+            for (Mapping mapping : inHandleOrder(mappings, Mapping::handle)) {
                 closeQuietly(mapping);
             }
-            for (PageSet set : List.copyOf(pageSets)) {
+            for (PageSet set : inHandleOrder(pageSets, PageSet::handle)) {
                 closeQuietly(set);
             }
-            for (Reservation reservation : List.copyOf(reservations)) {
+            for (Reservation reservation : inHandleOrder(reservations, Reservation::handle)) {
                 closeQuietly(reservation);
             }
             closed = true;
@@ -407,13 +409,18 @@ final class Device {
         }
     }
 
-    /**
-     * A set of live objects in creation order. The objects keep Object's identity equality, so a linked
-     * set is an identity set; its order makes close() send the same requests in the same order on every
-     * run, which a recorded run and its replay rely on.
-     */
     private static <T> Set<T> identitySet() {
-        return new LinkedHashSet<>();
+        return Collections.newSetFromMap(new IdentityHashMap<>());
+    }
+
+    /**
+     * What is left, in handle order: an identity set's order differs from run to run, and close() must
+     * send the same requests in the same order every time (a recorded run and its replay compare them).
+     */
+    private static <T> List<T> inHandleOrder(Set<T> objects, ToLongFunction<T> handle) {
+        List<T> sorted = new ArrayList<>(objects);
+        sorted.sort((a, b) -> Long.compareUnsigned(handle.applyAsLong(a), handle.applyAsLong(b)));
+        return sorted;
     }
 
     private static void closeQuietly(AutoCloseable object) {
