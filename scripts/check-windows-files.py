@@ -32,6 +32,7 @@ so this script checks their structure instead, one line per check, and exits 1 i
   - Enable-DriverVerifier.ps1 asks for systematic low resources simulation as Microsoft documents it:
     rule classes 19 and 36 on Windows 11 (build 22000 on), the 0x40000 flag on Windows 10;
   - Enable-TestSigning.ps1 and docs/windows-vm.md warn of the BitLocker recovery prompt;
+  - Invoke-KernelTests.ps1 runs selftest with --record, so every live run leaves a record to replay;
   - the GitHub workflow runs on a pinned runner image (not *-latest), restores the WDK packages,
     builds Release x64 with Code Analysis and runs InfVerif.
 Then it runs scripts/test_check_windows_files.py, the unit tests of these checks (--no-self-test
@@ -786,6 +787,16 @@ def check_verifier_low_resources(root):
     return problems
 
 
+def check_kernel_run_records(root):
+    path = root / "scripts" / "windows" / "Invoke-KernelTests.ps1"
+    if not path.is_file():
+        return ["scripts/windows/Invoke-KernelTests.ps1 is missing"]
+    code = read_text(path)
+    if not re.search(r"'selftest'[^\n]*'--record'", code):
+        return ["Invoke-KernelTests.ps1 runs selftest without --record: a live run must leave a record for resmap replay"]
+    return []
+
+
 def check_bitlocker_warning(root):
     problems = []
     for name in ("scripts/windows/Enable-TestSigning.ps1", "docs/windows-vm.md"):
@@ -848,6 +859,7 @@ def run_checks(root, out=sys.stdout):
         ("Enable-DriverVerifier.ps1: low resources simulation as 19 + 36 (Windows 11), 0x40000 (Windows 10)",
          check_verifier_low_resources),
         ("Enable-TestSigning.ps1 and docs/windows-vm.md warn of the BitLocker recovery prompt", check_bitlocker_warning),
+        ("Invoke-KernelTests.ps1 records every live selftest run (--record) for resmap replay", check_kernel_run_records),
         (".github/workflows/windows-driver.yml: pinned image, NuGet WDK, MSBuild Release x64, Code Analysis, InfVerif",
          check_workflow),
     ]

@@ -244,10 +244,12 @@ class Repository:
         self.write("scripts/windows/Set-Thing.ps1", GOOD_SCRIPT)
         self.write("scripts/windows/Install-Driver.ps1", GOOD_SCRIPT.replace("try {", HINT_LINES + "try {", 1))
         self.write("scripts/windows/Enable-DriverVerifier.ps1", GOOD_SCRIPT.replace("try {", VERIFIER_LINES + "try {", 1))
+        self.write("scripts/windows/Invoke-KernelTests.ps1", GOOD_SCRIPT.replace(
+            "try {", "$a = @('-jar', $jar, 'selftest', '--record', $file)\n" + "try {", 1))
         self.write("scripts/windows/Enable-TestSigning.ps1",
                    GOOD_SCRIPT.replace("Does it carefully.", "Does it carefully; warns of the BitLocker recovery key.", 1))
         self.write("docs/windows-vm.md", "Run Set-Thing.ps1, Install-Driver.ps1, Enable-DriverVerifier.ps1 and "
-                                         "Enable-TestSigning.ps1. Mind the BitLocker recovery prompt.\n")
+                                         "Enable-TestSigning.ps1, Invoke-KernelTests.ps1. Mind the BitLocker recovery prompt.\n")
         self.write("README.md", "resmap.sys needs Windows 10 version 2004 (build 19041) or later.\n")
         self.write(".github/workflows/windows-driver.yml", WORKFLOW)
 
@@ -589,6 +591,10 @@ class CheckerTest(unittest.TestCase):
     def test_windows_10_low_resources_without_flag(self):
         self.repo.replace("scripts/windows/Enable-DriverVerifier.ps1", "$LowResourceFlag = 0x40000\n", "")
         self.assertProblem(checker.check_verifier_low_resources, "0x40000")
+
+    def test_kernel_run_without_record(self):
+        self.repo.replace("scripts/windows/Invoke-KernelTests.ps1", ", '--record', $file", "")
+        self.assertProblem(checker.check_kernel_run_records, "without --record")
 
     def test_no_bitlocker_warning(self):
         self.repo.replace("docs/windows-vm.md", " Mind the BitLocker recovery prompt.", "")
