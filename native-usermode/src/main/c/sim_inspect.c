@@ -15,27 +15,25 @@ _Static_assert(RESMAP_SIM_PTE_FREE == SIM_PTE_FREE && RESMAP_SIM_PTE_HEADER == S
 _Static_assert(RESMAP_SIM_FRAME_FREE == SIM_FRAME_FREE && RESMAP_SIM_FRAME_ALLOCATED == SIM_FRAME_ALLOCATED &&
                RESMAP_SIM_FRAME_USER == SIM_FRAME_USER, "frame uses");
 
+static void visit_runs(const struct sim_runs *runs, void (*visit)(void *, size_t, PFN_NUMBER), void *arg)
+{
+    for (size_t k = 0; k < runs->count; k++) {
+        for (size_t p = 0; p < runs->run[k].pages; p++) {
+            visit(arg, runs->run[k].pte + p, runs->run[k].frame + p);
+        }
+    }
+}
+
 /* Calls visit(arg, pte, frame) for every filled PTE of every reservation and ordinary mapping: the
  * filled PTEs are kept as runs, so this costs what is mapped, not what the arena holds. */
 static void for_each_filled_pte_locked(resmap_sim_machine *m, void (*visit)(void *, size_t, PFN_NUMBER),
                                        void *arg)
 {
-    const struct sim_runs *runs;
     for (const struct sim_reservation *r = m->reservations; r != NULL; r = r->next) {
-        runs = &r->mapped;
-        for (size_t k = 0; k < runs->count; k++) {
-            for (size_t p = 0; p < runs->run[k].pages; p++) {
-                visit(arg, runs->run[k].pte + p, runs->run[k].frame + p);
-            }
-        }
+        visit_runs(&r->mapped, visit, arg);
     }
     for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
-        runs = &o->mapped;
-        for (size_t k = 0; k < runs->count; k++) {
-            for (size_t p = 0; p < runs->run[k].pages; p++) {
-                visit(arg, runs->run[k].pte + p, runs->run[k].frame + p);
-            }
-        }
+        visit_runs(&o->mapped, visit, arg);
     }
 }
 

@@ -166,7 +166,17 @@ public final class Main implements Runnable {
                     }
                     return ERROR;
                 });
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        } catch (LinkageError mismatch) {
+            // picocli passes Errors through: a libresmap-sim older than this jar lacks a function.
+            errWriter.println("resmap: the simulator library does not match this tool (" + oneLine(mismatch)
+                    + "); rebuild both: ./mvnw -B package -DskipTests");
+            if (main.verbose) {
+                mismatch.printStackTrace(errWriter);
+            }
+            return ERROR;
+        }
     }
 
     /** @return e.g. {@code "resmap help explore"}, or {@code "resmap --help"} for the top command */
