@@ -262,7 +262,8 @@ final class Picture {
         int frameTop = y + (big ? BIG_CELL + 3 * LINE : 0);
         if (big && !model.frames().isEmpty()) {
             g.setColor(INK);
-            g.drawString("Frames behind the mapped pages (who holds them; page in the holder):", MARGIN, frameTop - 4);
+            g.drawString("Above: the frames behind the mapped pages (#frame number, p: page in the MDL or user "
+                    + "memory that holds it, by colour):", MARGIN, frameTop + BIG_CELL + 30);
             int x = MARGIN;
             for (FrameEntry frame : model.frames()) {
                 Rectangle2D cell = new Rectangle2D.Double(x, frameTop, BIG_CELL - 4, BIG_CELL);
@@ -322,7 +323,7 @@ final class Picture {
     private static String cellLabel(PteEntry pte) {
         return switch (pte.kind()) {
             case "header" -> "hdr";
-            case "reserved" -> pte.frame() == null ? "empty" : "res";
+            case "reserved" -> pte.frame() == null ? "-" : "res";
             case "ordinary" -> "ord";
             default -> "free";
         };
@@ -344,8 +345,15 @@ final class Picture {
 
     private static Map<String, Color> holderColours(Model model) {
         Map<String, Color> colours = new LinkedHashMap<>();
+        // A holder keeps its colour from one picture to the next where it can (chosen by its name).
         for (FrameEntry frame : model.frames()) {
-            colours.computeIfAbsent(frame.holder(), h -> HOLDER_COLOURS[colours.size() % HOLDER_COLOURS.length]);
+            colours.computeIfAbsent(frame.holder(), h -> {
+                int choice = Math.floorMod(h.hashCode(), HOLDER_COLOURS.length);
+                for (int i = 0; i < HOLDER_COLOURS.length && colours.containsValue(HOLDER_COLOURS[choice]); i++) {
+                    choice = (choice + 1) % HOLDER_COLOURS.length;
+                }
+                return HOLDER_COLOURS[choice];
+            });
         }
         return colours;
     }
