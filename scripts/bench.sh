@@ -9,7 +9,8 @@
 #   sim.json       the simulator against the bare host (native-usermode/src/bench/c/bench_sim.c): page
 #                  counts, live objects, threads that touched the machine, two threads
 #   pairwise.json  the Java API against the same requests from C, and C against the bare host, for 1, 16,
-#   pairwise.png   256 and 4,096 pages, reserved and ordinary, contiguous and scattered (a JFreeChart chart)
+#   pairwise.png   256 and 4,096 pages, reserved and ordinary (a JFreeChart chart); sim.json also has contiguous
+#                  and scattered frames, live objects, threads and two threads
 #   jmh.txt        with --jmh: the JMH suite (1 page, reserved and ordinary, with GC profiler: B/op)
 # --quick runs fewer, shorter blocks (seconds, for a smoke test; the figures are then rough).
 set -euo pipefail
