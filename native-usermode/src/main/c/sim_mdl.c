@@ -382,13 +382,55 @@ static int frame_locked_locked(resmap_sim_machine *m, PFN_NUMBER pfn)
             (m->frame_use[pfn] == SIM_FRAME_USER && m->frame_locks[pfn] != 0));
 }
 
+/* The first of the run's `pages` frames from `first` that is not locked, or pages. Allocated frames
+ * are locked, so whole words of SIM_FRAME_ALLOCATED uses are passed eight frames at a time. */
+static size_t first_unlocked_in_run_locked(resmap_sim_machine *m, PFN_NUMBER first, size_t pages)
+{
+    const uint64_t allocated = 0x0101010101010101ull * SIM_FRAME_ALLOCATED;
+    size_t k = 0;
+    while (k < pages) {
+        uint64_t word;
+        if (k + 8 <= pages) {
+            memcpy(&word, m->frame_use + first + k, sizeof(word));
+            if (word == allocated) {
+                k += 8;
+                continue;
+            }
+        }
+        if (!frame_locked_locked(m, first + k)) {
+            return k;
+        }
+        k++;
+    }
+    return pages;
+}
+
+/* The first of the frames not locked, run by run when the frame check left the runs (as it does for any
+ * mappable size), frame by frame otherwise. */
+static size_t first_unlocked_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t pages, size_t runs)
+{
+    size_t i = 0;
+    if (runs == (size_t)-1) {
+        for (i = 0; i < pages && frame_locked_locked(m, frames[i]); i++) {
+        }
+        return i;
+    }
+    for (size_t r = 0; r < runs; r++) {
+        size_t k = first_unlocked_in_run_locked(m, m->frame_runs[r].first, m->frame_runs[r].pages);
+        if (k < m->frame_runs[r].pages) {
+            return i + k;
+        }
+        i += m->frame_runs[r].pages;
+    }
+    return i;
+}
+
 int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages, size_t *runs)
 {
     PPFN_NUMBER frames = MmGetMdlPfnArray(mdl);
     size_t i = sim_frames_first_invalid_locked(call->m, frames, pages, runs);
     if (i == pages) {
-        for (i = 0; i < pages && frame_locked_locked(call->m, frames[i]); i++) {
-        }
+        i = first_unlocked_locked(call->m, frames, pages, *runs);
     }
     if (i < pages) {
         if (call->m->verifier) {
