@@ -170,6 +170,40 @@ static void frames_mapped_through_a_partial_mdl_are_freed_when_unmapped(void)
     resmap_sim_destroy(m);
 }
 
+/* Consecutive frames allocated with different caching types, mapped as one run: each page keeps the
+ * type of its own frame (the run is split by type), not the type of the run's first frame. */
+static void a_run_of_frames_with_two_caching_types_keeps_each_type(void)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    resmap_sim_machine *m = machine();
+    PMDL uncached = MmAllocatePagesForMdlEx(low, high, skip, 2 * PAGE_SIZE, MmNonCached,
+                                            MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
+    PMDL cached = MmAllocatePagesForMdlEx(low, high, skip, 2 * PAGE_SIZE, MmCached,
+                                          MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS);
+    PMDL both = IoAllocateMdl(NULL, 4 * PAGE_SIZE, FALSE, FALSE, NULL);
+    CHECK(uncached != NULL && cached != NULL && both != NULL, "%s", "no pages");
+    PFN_NUMBER *a = MmGetMdlPfnArray(uncached), *b = MmGetMdlPfnArray(cached), *f = MmGetMdlPfnArray(both);
+    CHECK(b[0] == a[1] + 1, "frames %llu, %llu not adjacent", (unsigned long long)a[1], (unsigned long long)b[0]);
+    f[0] = a[0];
+    f[1] = a[1];
+    f[2] = b[0];
+    f[3] = b[1];
+    both->MdlFlags |= MDL_PAGES_LOCKED;
+    PUCHAR base = MmAllocateMappingAddress(4 * PAGE_SIZE, TAG_A);
+    CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, both, MmCached) == base, "%s", "not mapped");
+    CHECK(resmap_sim_mapping_cache_type(m, base) == MmNonCached &&
+              resmap_sim_mapping_cache_type(m, base + PAGE_SIZE) == MmNonCached &&
+              resmap_sim_mapping_cache_type(m, base + 2 * PAGE_SIZE) == MmCached &&
+              resmap_sim_mapping_cache_type(m, base + 3 * PAGE_SIZE) == MmCached,
+          "types %d %d %d %d", resmap_sim_mapping_cache_type(m, base),
+          resmap_sim_mapping_cache_type(m, base + PAGE_SIZE), resmap_sim_mapping_cache_type(m, base + 2 * PAGE_SIZE),
+          resmap_sim_mapping_cache_type(m, base + 3 * PAGE_SIZE));
+    resmap_sim_destroy(m);
+}
+
 int main(void)
 {
     RUN(a_run_cut_in_its_middle_keeps_both_ends);
@@ -177,5 +211,6 @@ int main(void)
     RUN(a_free_frame_inside_a_run_is_caught_where_it_is);
     RUN(swapped_long_runs_map_each_page_to_its_own_frame);
     RUN(frames_mapped_through_a_partial_mdl_are_freed_when_unmapped);
+    RUN(a_run_of_frames_with_two_caching_types_keeps_each_type);
     return CHECK_DONE();
 }
