@@ -149,6 +149,22 @@ else
     echo "FAIL  selftest: no JUnit XML with 0 failures at $xml"
     failures=$((failures + 1))
 fi
+
+# record and replay: a record made on the simulator replays on it with no disagreement; a record whose
+# first reply status was changed is reported as a disagreement, exit 1
+run record 0 selftest --build win81 --record "$work/record.json"
+expect record out "passed, 0 failed"
+run replay 0 replay "$work/record.json"
+expect replay out "0 disagreements"
+python3 - "$work/record.json" "$work/tampered.json" <<'PY'
+import json, sys
+record = json.load(open(sys.argv[1]))
+record["scenarios"][0]["requests"][0]["status"] = "0xC000009A"
+json.dump(record, open(sys.argv[2], "w"))
+PY
+run replay-tampered 1 replay "$work/tampered.json"
+expect replay-tampered out "DISAGREE reserve.one-byte-is-one-page request 1 (IOCTL_RESMAP_GET_INFO): recorded status 0xC000009A, simulator 0x00000000"
+
 run matrix 0 selftest --all-builds --junit-xml "$work/matrix"
 for build in win7 win81 win10-1507 win10-2004 win11; do
     expect matrix out "build $build: "
