@@ -147,6 +147,7 @@ RESMAP_REQUEST_HANDLER ResmapUnmapOrdinary;
 RESMAP_REQUEST_HANDLER ResmapRead;
 RESMAP_REQUEST_HANDLER ResmapWrite;
 RESMAP_REQUEST_HANDLER ResmapQuery;
+RESMAP_REQUEST_HANDLER ResmapBench;
 
 /* handle_table.c */
 
@@ -250,6 +251,101 @@ ResmapPageSetDestroy(
     );
 
 /* mapping.c */
+
+/* The validated sub-range of a page set that a map request names. */
+typedef struct _RESMAP_SUB_RANGE {
+    UINT64 Offset;              /* within the page set */
+    UINT64 Bytes;
+    PVOID VirtualAddress;       /* the page set MDL's virtual address + Offset, for IoBuildPartialMdl */
+    ULONG Pages;                /* pages the sub-range spans */
+} RESMAP_SUB_RANGE;
+
+/*
+ * ResmapResolveMapRequest - checks the page set handle, the caching type and the sub-range of a map
+ * request (RESMAP_MAP_IN), and describes the sub-range.
+ * IRQL: <= APC_LEVEL, session lock held.
+ */
+_IRQL_requires_max_(APC_LEVEL)
+_Must_inspect_result_
+NTSTATUS
+ResmapResolveMapRequest(
+    _In_ PRESMAP_SESSION Session,
+    _In_ const RESMAP_MAP_IN *Request,
+    _Outptr_ PRESMAP_OBJECT *PageSet,
+    _Out_ RESMAP_SUB_RANGE *SubRange
+    );
+
+/*
+ * ResmapCheckOrdinaryRequest - an ordinary map request names no reservation, offset in one, or tag.
+ * Returns STATUS_SUCCESS or STATUS_INVALID_PARAMETER.
+ */
+_IRQL_requires_max_(APC_LEVEL)
+_Must_inspect_result_
+NTSTATUS
+ResmapCheckOrdinaryRequest(
+    _In_ const RESMAP_MAP_IN *Request
+    );
+
+/*
+ * ResmapResolveReservedTarget - the reservation a reserved map request of Pages pages names, once its
+ * tag matches and the pages fit and are free there. IRQL: <= APC_LEVEL, session lock held.
+ */
+_IRQL_requires_max_(APC_LEVEL)
+_Must_inspect_result_
+NTSTATUS
+ResmapResolveReservedTarget(
+    _In_ PRESMAP_SESSION Session,
+    _In_ const RESMAP_MAP_IN *Request,
+    _In_ ULONG Pages,
+    _Outptr_ PRESMAP_OBJECT *Reservation
+    );
+
+/*
+ * ResmapPrepareMapping - everything a map request needs before its kernel map call: the unpublished
+ * mapping object of Type and a new partial MDL describing the sub-range of the page set. Shared by
+ * the map handlers and the bench so that they fail alike, and in the same order (object quota, then
+ * no MDL). Returns STATUS_SUCCESS, STATUS_QUOTA_EXCEEDED or STATUS_INSUFFICIENT_RESOURCES; on failure
+ * nothing is left allocated. IRQL: <= APC_LEVEL, session lock held.
+ */
+_IRQL_requires_max_(APC_LEVEL)
+_Must_inspect_result_
+NTSTATUS
+ResmapPrepareMapping(
+    _In_ PRESMAP_SESSION Session,
+    _In_ ULONG Type,
+    _In_ const RESMAP_OBJECT *PageSet,
+    _In_ const RESMAP_SUB_RANGE *SubRange,
+    _Outptr_ PRESMAP_OBJECT *Mapping,
+    _Outptr_ PMDL *Mdl
+    );
+
+/*
+ * ResmapMapMdlReserved - the one reserved map call: Mdl at Request->ReservationOffset within
+ * Reservation, with the request's tag and caching type. Returns what the kernel returned.
+ * IRQL: <= APC_LEVEL.
+ */
+_IRQL_requires_max_(APC_LEVEL)
+_Must_inspect_result_
+PVOID
+ResmapMapMdlReserved(
+    _In_ const RESMAP_OBJECT *Reservation,
+    _In_ const RESMAP_MAP_IN *Request,
+    _In_ PMDL Mdl
+    );
+
+/*
+ * ResmapMapMdlOrdinary - the one ordinary map call of Mdl, a partial MDL of PageSet: never
+ * executable, read-only for a buffer locked for reading. Returns what the kernel returned.
+ * IRQL: <= APC_LEVEL.
+ */
+_IRQL_requires_max_(APC_LEVEL)
+_Must_inspect_result_
+PVOID
+ResmapMapMdlOrdinary(
+    _In_ const RESMAP_OBJECT *PageSet,
+    _In_ PMDL Mdl,
+    _In_ ULONG CachingType
+    );
 
 /*
  * ResmapMappingDestroy - unmaps a reserved or ordinary mapping, frees its MDL, releases its hold on

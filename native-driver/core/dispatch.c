@@ -26,6 +26,7 @@ static const RESMAP_IOCTL_ENTRY ResmapIoctlTable[] = {
     { IOCTL_RESMAP_READ,             sizeof(RESMAP_TRANSFER_IN), 0,                         ResmapRead },
     { IOCTL_RESMAP_WRITE,            sizeof(RESMAP_TRANSFER_IN), 0,                         ResmapWrite },
     { IOCTL_RESMAP_QUERY,            sizeof(RESMAP_HANDLE_IN),   sizeof(RESMAP_QUERY_OUT),  ResmapQuery },
+    { IOCTL_RESMAP_BENCH,            sizeof(RESMAP_BENCH_IN),    sizeof(RESMAP_BENCH_OUT),  ResmapBench },
 };
 
 #ifdef ALLOC_PRAGMA

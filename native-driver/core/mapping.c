@@ -9,25 +9,6 @@
  */
 #include "core_internal.h"
 
-/* The validated sub-range of a page set that a map request names. */
-typedef struct _RESMAP_SUB_RANGE {
-    UINT64 Offset;              /* within the page set */
-    UINT64 Bytes;
-    PVOID VirtualAddress;       /* the page set MDL's virtual address + Offset, for IoBuildPartialMdl */
-    ULONG Pages;                /* pages the sub-range spans */
-} RESMAP_SUB_RANGE;
-
-static
-_IRQL_requires_max_(APC_LEVEL)
-_Must_inspect_result_
-NTSTATUS
-ResmapResolveMapRequest(
-    _In_ PRESMAP_SESSION Session,
-    _In_ const RESMAP_MAP_IN *Request,
-    _Outptr_ PRESMAP_OBJECT *PageSet,
-    _Out_ RESMAP_SUB_RANGE *SubRange
-    );
-
 static
 _IRQL_requires_max_(APC_LEVEL)
 _Must_inspect_result_
@@ -37,19 +18,6 @@ ResmapCheckReservationRoom(
     _In_ const RESMAP_OBJECT *Reservation,
     _In_ UINT64 ReservationOffset,
     _In_ ULONG Pages
-    );
-
-static
-_IRQL_requires_max_(APC_LEVEL)
-_Must_inspect_result_
-NTSTATUS
-ResmapPrepareMapping(
-    _In_ PRESMAP_SESSION Session,
-    _In_ ULONG Type,
-    _In_ const RESMAP_OBJECT *PageSet,
-    _In_ const RESMAP_SUB_RANGE *SubRange,
-    _Outptr_ PRESMAP_OBJECT *Mapping,
-    _Outptr_ PMDL *Mdl
     );
 
 static
@@ -68,8 +36,12 @@ ResmapRecordMapping(
 
 #ifdef ALLOC_PRAGMA
 #pragma alloc_text(PAGE, ResmapResolveMapRequest)
+#pragma alloc_text(PAGE, ResmapCheckOrdinaryRequest)
+#pragma alloc_text(PAGE, ResmapResolveReservedTarget)
 #pragma alloc_text(PAGE, ResmapCheckReservationRoom)
 #pragma alloc_text(PAGE, ResmapPrepareMapping)
+#pragma alloc_text(PAGE, ResmapMapMdlReserved)
+#pragma alloc_text(PAGE, ResmapMapMdlOrdinary)
 #pragma alloc_text(PAGE, ResmapRecordMapping)
 #pragma alloc_text(PAGE, ResmapMapReserved)
 #pragma alloc_text(PAGE, ResmapUnmapReserved)
@@ -79,12 +51,10 @@ ResmapRecordMapping(
 #endif
 
 /*
- * ResmapResolveMapRequest - checks the page set handle, the caching type and the sub-range of a map
- * request. Bytes == 0 means "from Offset to the end"; an empty sub-range is refused, as the kernel
- * must never see a zero-length MDL.
- * IRQL: <= APC_LEVEL, session lock held.
+ * ResmapResolveMapRequest - see core_internal.h.
+ * Bytes == 0 means "from Offset to the end"; an empty sub-range is refused, as the kernel must never
+ * see a zero-length MDL.
  */
-static
 _Use_decl_annotations_
 NTSTATUS
 ResmapResolveMapRequest(
@@ -132,6 +102,58 @@ ResmapResolveMapRequest(
                                        MmGetMdlByteOffset(pageSet->u.PageSet.Mdl) + (ULONG_PTR)Request->Offset);
     SubRange->Pages = (ULONG)ADDRESS_AND_SIZE_TO_SPAN_PAGES(SubRange->VirtualAddress, (SIZE_T)bytes);
     *PageSet = pageSet;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * ResmapCheckOrdinaryRequest - see core_internal.h.
+ */
+_Use_decl_annotations_
+NTSTATUS
+ResmapCheckOrdinaryRequest(
+    const RESMAP_MAP_IN *Request
+    )
+{
+    PAGED_CODE();
+
+    if (Request->Reservation != 0 || Request->ReservationOffset != 0 || Request->PoolTag != 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return STATUS_SUCCESS;
+}
+
+/*
+ * ResmapResolveReservedTarget - see core_internal.h.
+ * Refuses, before the kernel call: a tag other than the reservation's (0xDA/0x104), pages already
+ * mapped (0xDA/0x107) and a mapping longer than the room left in the reservation (NULL from the kernel).
+ */
+_Use_decl_annotations_
+NTSTATUS
+ResmapResolveReservedTarget(
+    PRESMAP_SESSION Session,
+    const RESMAP_MAP_IN *Request,
+    ULONG Pages,
+    PRESMAP_OBJECT *Reservation
+    )
+{
+    PRESMAP_OBJECT reservation;
+    NTSTATUS status;
+
+    PAGED_CODE();
+
+    *Reservation = NULL;
+    reservation = ResmapObjectLookup(Session, Request->Reservation, RESMAP_OBJECT_RESERVATION);
+    if (reservation == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Request->PoolTag != reservation->u.Reservation.PoolTag) {
+        return STATUS_ACCESS_DENIED;
+    }
+    status = ResmapCheckReservationRoom(Session, reservation, Request->ReservationOffset, Pages);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    *Reservation = reservation;
     return STATUS_SUCCESS;
 }
 
@@ -191,14 +213,9 @@ ResmapCheckReservationRoom(
 }
 
 /*
- * ResmapPrepareMapping - everything a map request needs before its kernel map call: the unpublished
- * mapping object of Type and a new partial MDL describing the sub-range of the page set. Shared by
- * both map handlers so that they fail alike, and in the same order (object quota, then no MDL).
+ * ResmapPrepareMapping - see core_internal.h.
  * The page set's MDL is locked, as IoBuildPartialMdl requires.
- * Returns STATUS_SUCCESS, STATUS_QUOTA_EXCEEDED or STATUS_INSUFFICIENT_RESOURCES; on failure nothing
- * is left allocated. IRQL: <= APC_LEVEL, session lock held.
  */
-static
 _Use_decl_annotations_
 NTSTATUS
 ResmapPrepareMapping(
@@ -233,6 +250,47 @@ ResmapPrepareMapping(
     *Mapping = mapping;
     *Mdl = mdl;
     return STATUS_SUCCESS;
+}
+
+/*
+ * ResmapMapMdlReserved - see core_internal.h.
+ */
+_Use_decl_annotations_
+PVOID
+ResmapMapMdlReserved(
+    const RESMAP_OBJECT *Reservation,
+    const RESMAP_MAP_IN *Request,
+    PMDL Mdl
+    )
+{
+    PAGED_CODE();
+
+    return MmMapLockedPagesWithReservedMapping(
+        (PVOID)((ULONG_PTR)Reservation->u.Reservation.Base + (ULONG_PTR)Request->ReservationOffset),
+        Request->PoolTag, Mdl, (MEMORY_CACHING_TYPE)Request->CachingType);
+}
+
+/*
+ * ResmapMapMdlOrdinary - see core_internal.h.
+ * BugCheckOnFailure is FALSE (TRUE is a Driver Verifier violation), so a shortage of system PTEs is a
+ * NULL. MdlMappingNoWrite (Windows 8 and later) makes the system PTEs of a buffer locked for reading
+ * read-only too. The reserved map call has no such parameter: there WRITE's refusal (transfer.c) is the
+ * only protection.
+ */
+_Use_decl_annotations_
+PVOID
+ResmapMapMdlOrdinary(
+    const RESMAP_OBJECT *PageSet,
+    PMDL Mdl,
+    ULONG CachingType
+    )
+{
+    PAGED_CODE();
+
+    return MmMapLockedPagesSpecifyCache(Mdl, KernelMode, (MEMORY_CACHING_TYPE)CachingType, NULL, FALSE,
+                                        NormalPagePriority | MdlMappingNoExecute |
+                                        ((PageSet->u.PageSet.Flags & RESMAP_PAGE_SET_READ_ONLY) != 0 ?
+                                             MdlMappingNoWrite : 0));
 }
 
 /*
@@ -274,9 +332,8 @@ ResmapRecordMapping(
 
 /*
  * ResmapMapReserved - IOCTL_RESMAP_MAP_RESERVED.
- * Refuses, before the kernel call: a tag other than the reservation's (0xDA/0x104), pages already
- * mapped (0xDA/0x107), a mapping longer than the room left in the reservation (NULL from the kernel),
- * a sub-range outside the page set, and an empty one.
+ * Refuses, before the kernel call, everything ResmapResolveMapRequest and ResmapResolveReservedTarget
+ * refuse: a sub-range outside the page set or empty, a wrong tag, no room, pages already mapped.
  * IRQL: APC_LEVEL, session lock held.
  */
 _Use_decl_annotations_
@@ -295,7 +352,6 @@ ResmapMapReserved(
     PRESMAP_OBJECT reservation;
     PRESMAP_OBJECT mapping;
     PMDL mdl;
-    PVOID mappingAddress;
     PVOID address;
     NTSTATUS status;
 
@@ -308,14 +364,7 @@ ResmapMapReserved(
     if (!NT_SUCCESS(status)) {
         return status;
     }
-    reservation = ResmapObjectLookup(Session, request.Reservation, RESMAP_OBJECT_RESERVATION);
-    if (reservation == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    if (request.PoolTag != reservation->u.Reservation.PoolTag) {
-        return STATUS_ACCESS_DENIED;
-    }
-    status = ResmapCheckReservationRoom(Session, reservation, request.ReservationOffset, subRange.Pages);
+    status = ResmapResolveReservedTarget(Session, &request, subRange.Pages, &reservation);
     if (!NT_SUCCESS(status)) {
         return status;
     }
@@ -325,9 +374,7 @@ ResmapMapReserved(
         return status;
     }
 
-    mappingAddress = (PVOID)((ULONG_PTR)reservation->u.Reservation.Base + (ULONG_PTR)request.ReservationOffset);
-    address = MmMapLockedPagesWithReservedMapping(mappingAddress, request.PoolTag, mdl,
-                                                  (MEMORY_CACHING_TYPE)request.CachingType);
+    address = ResmapMapMdlReserved(reservation, &request, mdl);
     if (address == NULL) {
         /* Validation above covers every documented reason for NULL: report it, never hide it. */
         IoFreeMdl(mdl);
@@ -382,10 +429,9 @@ ResmapUnmapReserved(
 }
 
 /*
- * ResmapMapOrdinary - IOCTL_RESMAP_MAP_ORDINARY: the baseline mapping, from system PTEs.
- * BugCheckOnFailure is FALSE (TRUE is a Driver Verifier violation), so a shortage of system PTEs is
- * a NULL, reported as STATUS_INSUFFICIENT_RESOURCES. Mapped without execute permission, and without
- * write permission for a buffer locked for reading.
+ * ResmapMapOrdinary - IOCTL_RESMAP_MAP_ORDINARY: the baseline mapping, from system PTEs. A shortage
+ * of system PTEs is reported as STATUS_INSUFFICIENT_RESOURCES. Mapped without execute permission, and
+ * without write permission for a buffer locked for reading (ResmapMapMdlOrdinary).
  * IRQL: APC_LEVEL, session lock held.
  */
 _Use_decl_annotations_
@@ -411,8 +457,9 @@ ResmapMapOrdinary(
     UNREFERENCED_PARAMETER(OutputLength);
 
     ResmapReadRequest(Buffer, &request);
-    if (request.Reservation != 0 || request.ReservationOffset != 0 || request.PoolTag != 0) {
-        return STATUS_INVALID_PARAMETER;
+    status = ResmapCheckOrdinaryRequest(&request);
+    if (!NT_SUCCESS(status)) {
+        return status;
     }
     status = ResmapResolveMapRequest(Session, &request, &pageSet, &subRange);
     if (!NT_SUCCESS(status)) {
@@ -424,13 +471,7 @@ ResmapMapOrdinary(
         return status;
     }
 
-    /* MdlMappingNoWrite (Windows 8 and later) makes the system PTEs of a buffer locked for reading
-     * read-only too. The reserved map call has no such parameter: there WRITE's refusal (transfer.c)
-     * is the only protection. */
-    address = MmMapLockedPagesSpecifyCache(mdl, KernelMode, (MEMORY_CACHING_TYPE)request.CachingType, NULL,
-                                           FALSE, NormalPagePriority | MdlMappingNoExecute |
-                                           ((pageSet->u.PageSet.Flags & RESMAP_PAGE_SET_READ_ONLY) != 0 ?
-                                                MdlMappingNoWrite : 0));
+    address = ResmapMapMdlOrdinary(pageSet, mdl, request.CachingType);
     if (address == NULL) {
         IoFreeMdl(mdl);
         ResmapObjectFree(mapping);

@@ -26,7 +26,7 @@
 #define RESMAP_PROTOCOL_H
 
 /* Bumped on any incompatible change of a code, struct or meaning below. */
-#define RESMAP_PROTOCOL_VERSION 1u
+#define RESMAP_PROTOCOL_VERSION 2u  /* 2: IOCTL_RESMAP_BENCH */
 
 /* Device names: the kernel name, its DOS symbolic link, and what CreateFile opens. */
 #define RESMAP_NT_DEVICE_NAME       L"\\Device\\ResMap"
@@ -52,6 +52,7 @@
 #define IOCTL_RESMAP_READ               RESMAP_CTL(0x80A)  /* in: RESMAP_TRANSFER_IN,  out: Length bytes */
 #define IOCTL_RESMAP_WRITE              RESMAP_CTL(0x80B)  /* in: RESMAP_TRANSFER_IN + Length bytes, out: none */
 #define IOCTL_RESMAP_QUERY              RESMAP_CTL(0x80C)  /* in: RESMAP_HANDLE_IN,    out: RESMAP_QUERY_OUT */
+#define IOCTL_RESMAP_BENCH              RESMAP_CTL(0x80D)  /* in: RESMAP_BENCH_IN,     out: RESMAP_BENCH_OUT */
 
 /* Object types, also the top byte of every handle. */
 #define RESMAP_OBJECT_RESERVATION       1u
@@ -89,6 +90,17 @@
 #define RESMAP_MAX_OBJECTS              256u                /* live objects per handle */
 #define RESMAP_MAX_RESERVED_BYTES       (64ull << 20)       /* reserved address space per handle */
 #define RESMAP_MAX_PAGE_SET_BYTES       (64ull << 20)       /* allocated + locked memory per handle */
+
+/* IOCTL_RESMAP_BENCH: RESMAP_BENCH_IN.Flags selects the paths timed; RESMAP_BENCH_OUT.Flags repeats
+ * them and adds RESMAP_BENCH_BUDGET_SPENT when the time budget ended the loop before Iterations. */
+#define RESMAP_BENCH_RESERVED           0x1u  /* MmMapLockedPagesWithReservedMapping + MmUnmapReservedMapping */
+#define RESMAP_BENCH_ORDINARY           0x2u  /* MmMapLockedPagesSpecifyCache + MmUnmapLockedPages */
+#define RESMAP_BENCH_VALID_FLAGS        (RESMAP_BENCH_RESERVED | RESMAP_BENCH_ORDINARY)
+#define RESMAP_BENCH_BUDGET_SPENT       0x100u
+
+/* Bounds of one IOCTL_RESMAP_BENCH: the session lock is held for the whole loop, so it must end soon. */
+#define RESMAP_MAX_BENCH_ITERATIONS     100000u             /* cycles per path */
+#define RESMAP_MAX_BENCH_MICROSECONDS   1000000u            /* time budget: 1 s */
 
 #pragma pack(push, 8)
 
@@ -198,6 +210,38 @@ typedef struct _RESMAP_QUERY_OUT {
 #define RESMAP_PAGE_SET_READ_ONLY       0x4u  /* locked for reading (RESMAP_ACCESS_READ): WRITE through any
                                                  of its mappings is STATUS_MEDIA_WRITE_PROTECTED */
 
+/*
+ * IOCTL_RESMAP_BENCH request: times Iterations map + unmap cycles of one page set sub-range inside the
+ * driver, on the reserved path, the ordinary one, or both alternating cycle by cycle (reserved first),
+ * so that both see the same machine state. Map names what IOCTL_RESMAP_MAP_RESERVED (or, with the
+ * ordinary path alone, IOCTL_RESMAP_MAP_ORDINARY) would map, and is refused exactly as that request
+ * would be. Nothing the bench maps outlives the request; on any failure nothing is left mapped.
+ */
+typedef struct _RESMAP_BENCH_IN {
+    RESMAP_MAP_IN Map;
+    UINT32 Iterations;          /* 1..RESMAP_MAX_BENCH_ITERATIONS */
+    UINT32 Flags;               /* RESMAP_BENCH_RESERVED and/or RESMAP_BENCH_ORDINARY */
+    UINT32 BudgetMicroseconds;  /* 0 = RESMAP_MAX_BENCH_MICROSECONDS; otherwise 1..that */
+    UINT32 Reserved;            /* 0 */
+} RESMAP_BENCH_IN;
+
+/* IOCTL_RESMAP_BENCH reply: KeQueryPerformanceCounter ticks. A cycle's ticks include one
+ * KeQueryPerformanceCounter call. The paths not run report 0 ticks. */
+typedef struct _RESMAP_BENCH_OUT {
+    UINT64 Frequency;           /* ticks per second */
+    UINT64 ElapsedTicks;        /* the whole loop */
+    UINT64 ReservedTotalTicks;
+    UINT64 ReservedMinTicks;
+    UINT64 ReservedMaxTicks;
+    UINT64 OrdinaryTotalTicks;
+    UINT64 OrdinaryMinTicks;
+    UINT64 OrdinaryMaxTicks;
+    UINT32 Cycles;              /* cycles run on each selected path: Iterations, or fewer with BUDGET_SPENT */
+    UINT32 Pages;               /* pages each mapping spanned */
+    UINT32 Flags;               /* the request's paths | RESMAP_BENCH_BUDGET_SPENT */
+    UINT32 Reserved;            /* 0 */
+} RESMAP_BENCH_OUT;
+
 #pragma pack(pop)
 
 C_ASSERT(sizeof(RESMAP_INFO) == 72);
@@ -210,6 +254,8 @@ C_ASSERT(sizeof(RESMAP_HANDLE_IN) == 8);
 C_ASSERT(sizeof(RESMAP_TAGGED_IN) == 16);
 C_ASSERT(sizeof(RESMAP_TRANSFER_IN) == 24);
 C_ASSERT(sizeof(RESMAP_QUERY_OUT) == 64);
+C_ASSERT(sizeof(RESMAP_BENCH_IN) == 64);
+C_ASSERT(sizeof(RESMAP_BENCH_OUT) == 80);
 
 /*
  * Statuses. The device completes every request with one of these NTSTATUS values and nothing else.
@@ -223,7 +269,8 @@ C_ASSERT(sizeof(RESMAP_QUERY_OUT) == 64);
  *   STATUS_BUFFER_TOO_SMALL         0xC0000023   122 ERROR_INSUFFICIENT_BUFFER  input or output shorter than its struct
  *   STATUS_INVALID_PARAMETER        0xC000000D   87 ERROR_INVALID_PARAMETER     a field out of range: zero size, tag 0,
  *                                                                         unknown flags or caching type, reserved
- *                                                                         field not 0, misaligned offset
+ *                                                                         field not 0, misaligned offset, bench
+ *                                                                         iterations or budget outside their bounds
  *   STATUS_INTEGER_OVERFLOW         0xC0000095   534 ERROR_ARITHMETIC_OVERFLOW  a size or offset sum that overflows
  *   STATUS_INVALID_HANDLE           0xC0000008   6 ERROR_INVALID_HANDLE   unknown, stale, foreign or wrong-type handle
  *   STATUS_ACCESS_DENIED            0xC0000022   5 ERROR_ACCESS_DENIED    pool tag differs from the reservation's;

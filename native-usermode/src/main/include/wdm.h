@@ -74,6 +74,7 @@ extern "C" {
 /* The simulated kernel exports its routines under their Windows names from libresmap-sim, which is
  * otherwise built with hidden visibility. */
 #define NTKERNELAPI __attribute__((visibility("default")))
+#define NTHALAPI __attribute__((visibility("default")))
 #define NTAPI
 
 /* ------------------------------------------------------------------ basic types (x64 sizes) */
@@ -441,6 +442,11 @@ NTKERNELAPI PVOID MmMapLockedPagesWithReservedMapping(PVOID MappingAddress, ULON
                                                       MEMORY_CACHING_TYPE CacheType);
 NTKERNELAPI VOID MmUnmapReservedMapping(PVOID BaseAddress, ULONG PoolTag,
                                         PMDL MemoryDescriptorList);
+
+/* ------------------------------------------------------------------ performance counter (sim_clock.c) */
+/* Any IRQL. The host's CLOCK_MONOTONIC in 100 ns ticks (10 MHz, the frequency Windows 10 and later
+ * usually report); *PerformanceFrequency, if given, receives the frequency. */
+NTHALAPI LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 
 /* ------------------------------------------------------------------ system */
 /* On Windows this never returns. In the simulator it records the bugcheck, abandons the guarded call

@@ -126,6 +126,18 @@ static inline int32_t query(resmap_sim_session *s, uint64_t handle, RESMAP_QUERY
     return call_ioctl(s, IOCTL_RESMAP_QUERY, &in, sizeof(in), out, sizeof(*out));
 }
 
+/* IOCTL_RESMAP_BENCH of a whole page set, at the start of the reservation (0 for the ordinary path
+ * alone); *out is filled with 0xEE first, so that a refusal's untouched reply shows. */
+static inline int32_t bench(resmap_sim_session *s, uint64_t page_set, uint64_t reservation, uint32_t tag,
+                            uint32_t iterations, uint32_t flags, uint32_t budget_us, RESMAP_BENCH_OUT *out)
+{
+    RESMAP_BENCH_IN in = { .Map = { .PageSet = page_set, .Reservation = reservation, .PoolTag = tag,
+                                    .CachingType = MmCached },
+                           .Iterations = iterations, .Flags = flags, .BudgetMicroseconds = budget_us };
+    memset(out, 0xEE, sizeof(*out));
+    return call_ioctl(s, IOCTL_RESMAP_BENCH, &in, sizeof(in), out, sizeof(*out));
+}
+
 /* ------------------------------------------------------------------ fixture */
 
 /*
