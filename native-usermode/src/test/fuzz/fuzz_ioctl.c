@@ -7,7 +7,8 @@
  * reservations) and the number of sessions (bit 2: two or three). The rest is a sequence of records:
  *
  *   byte 0      operation: low 4 bits index kIoctls; 13 injects a fault, 14 closes and reopens the
- *               session, 15 sends a code the device does not know
+ *               session, 15 sends IOCTL_RESMAP_BENCH if bit 4 is set, else a code the device does not
+ *               know
  *   byte 1      bits 0..1: the session (modulo the number open); bits 6..7 == 3: a raw request, else a
  *               structured one
  *   then        structured: the fields of the request struct, read from the input, with handles
@@ -21,7 +22,8 @@
  * sign of a validation gap, is not allowed), if more bytes came back than the output holds or any
  * after an error, if a reply holds an address of the machine's system address space, if a failed
  * request changed anything (the session's GET_INFO and the machine's counters are compared before and
- * after), or if a READ returns other bytes than were written there (the harness keeps a copy of every
+ * after; a successful BENCH must change nothing either), or if a READ returns other bytes than were
+ * written there (the harness keeps a copy of every
  * allocated page set's contents; a locked user buffer is compared with the buffer itself). After the
  * input, closing every session must give back every resource.
  */
@@ -44,6 +46,11 @@
 #define MAX_OUTPUT (RESMAP_MAX_TRANSFER + 64u)
 #define OP_FAULT 13u
 #define OP_REOPEN 14u
+#define OP_OTHER 15u            /* with bit 4 of the operation byte: OP_BENCH; without: an unknown code */
+#define OP_BENCH 16u
+/* Iterations of a BENCH the harness sends: a few, so that an input runs in microseconds (the bounds
+ * themselves are the C tests' business; an out-of-range count is still sent now and then). */
+#define BENCH_ITERATIONS 4u
 
 static const uint32_t kIoctls[] = {
     IOCTL_RESMAP_GET_INFO,       IOCTL_RESMAP_RESERVE,          IOCTL_RESMAP_FREE_RESERVATION,
@@ -265,11 +272,16 @@ static uint64_t small_bytes(cursor *c)
     return (uint64_t)(shape % MAX_PAGES + 1) * PAGE_SIZE - (shape & 0x40 ? next8(c) : 0);
 }
 
+static uint32_t code_of(uint8_t op, cursor *c)
+{
+    return op < IOCTL_COUNT ? kIoctls[op] : op == OP_BENCH ? IOCTL_RESMAP_BENCH : 0x8E5A0000u | next8(c);
+}
+
 static void build_structured(cursor *c, session *se, uint32_t op, request *q)
 {
     uint8_t choice = next8(c);
 
-    q->code = kIoctls[op];
+    q->code = code_of((uint8_t)op, c);
     q->out_len = sizeof(RESMAP_OBJECT_OUT);
     switch (q->code) {
     case IOCTL_RESMAP_GET_INFO:
@@ -351,6 +363,31 @@ static void build_structured(cursor *c, session *se, uint32_t op, request *q)
         q->a = in.Offset;
         break;
     }
+    case IOCTL_RESMAP_BENCH: {
+        uint8_t second = next8(c);
+        uint8_t shape = next8(c);
+        RESMAP_BENCH_IN in;
+        memset(&in, 0, sizeof(in));
+        in.Flags = (shape & 0x3) != 0 ? (shape & 0x3) : (shape & 0x80) ? 0x4u : 0;
+        in.Map.PageSet = handle_for(se, choice, RESMAP_OBJECT_PAGE_SET, &q->named);
+        in.Map.Offset = (shape & 0x4) == 0 ? 0 : next_bytes(c, 2) % (MAX_PAGES * PAGE_SIZE);
+        in.Map.Bytes = (shape & 0x8) == 0 ? 0 : next_bytes(c, 2) % (MAX_PAGES * PAGE_SIZE + 1);
+        in.Map.CachingType = (shape >> 4) & 0x3;
+        if ((in.Flags & RESMAP_BENCH_RESERVED) != 0 || (second & 0xF) == 0xF) {
+            in.Map.Reservation = handle_for(se, second, RESMAP_OBJECT_RESERVATION, &q->second);
+            in.Map.ReservationOffset = (second & 0x30) == 0 ? 0 : (uint64_t)(next8(c) % (2 * MAX_PAGES)) * PAGE_SIZE;
+            in.Map.PoolTag = 0x41414141u + ((second & 0x7) == 7);
+        }
+        in.Iterations = (shape & 0x40) ? next8(c) % BENCH_ITERATIONS : 1 + (choice >> 6);
+        if ((shape & 0xC0) == 0xC0) {
+            in.Iterations = RESMAP_MAX_BENCH_ITERATIONS + 1;
+        }
+        in.BudgetMicroseconds = (second & 0xC0) == 0x40 ? 1 : (second & 0xC0) == 0x80 ? RESMAP_MAX_BENCH_MICROSECONDS + 1 : 0;
+        memcpy(r.in, &in, sizeof(in));
+        q->in_len = sizeof(in);
+        q->out_len = sizeof(RESMAP_BENCH_OUT);
+        break;
+    }
     case IOCTL_RESMAP_READ:
     case IOCTL_RESMAP_WRITE: {
         uint32_t bytes = (uint32_t)next_bytes(c, 2) % (2 * PAGE_SIZE) + 1;
@@ -392,7 +429,7 @@ static void build_raw(cursor *c, session *se, request *q, uint8_t op)
     uint8_t choice = next8(c);
     object *ignored;
     uint64_t handle = handle_for(se, choice, 0, &ignored);
-    q->code = op < IOCTL_COUNT ? kIoctls[op] : 0x8E5A0000u | next8(c);
+    q->code = code_of(op, c);
     q->in_len = (uint32_t)next_bytes(c, 2) % (sizeof(r.in) + 1);
     q->out_len = (uint32_t)next_bytes(c, 2) % (MAX_OUTPUT + 1);
     memset(r.in, 0, q->in_len);
@@ -401,6 +438,13 @@ static void build_raw(cursor *c, session *se, request *q, uint8_t op)
     }
     if (q->in_len >= 8 && (choice & 1)) {
         memcpy(r.in, &handle, sizeof(handle));
+    }
+    if (q->code == IOCTL_RESMAP_BENCH && q->in_len >= sizeof(RESMAP_BENCH_IN)) {
+        /* A count the driver accepts is cut to a few cycles; a refused one is sent as it is. */
+        RESMAP_BENCH_IN *in = (RESMAP_BENCH_IN *)r.in;
+        if (in->Iterations <= RESMAP_MAX_BENCH_ITERATIONS) {
+            in->Iterations %= BENCH_ITERATIONS;
+        }
     }
 }
 
@@ -495,7 +539,7 @@ static void one_request(cursor *c, uint8_t op, session *se, int raw)
     int32_t status;
 
     memset(&q, 0, sizeof(q));
-    if (raw || op >= IOCTL_COUNT) {
+    if (raw || (op >= IOCTL_COUNT && op != OP_BENCH)) {
         build_raw(c, se, &q, op);
     } else {
         build_structured(c, se, op, &q);
@@ -516,11 +560,11 @@ static void one_request(cursor *c, uint8_t op, session *se, int raw)
         fail("bytes returned exceed the output buffer or follow an error", q.code, status);
     }
     check_reply(q.code, r.out, returned);
-    if (status != STATUS_SUCCESS) {
+    if (status != STATUS_SUCCESS || q.code == IOCTL_RESMAP_BENCH) {
         resmap_sim_get_counters(r.m, &after);
         get_info(se, &info_after);
         if (!counters_equal(&before, &after) || memcmp(&info_before, &info_after, sizeof(info_after)) != 0) {
-            fail("a failed request changed the session or the machine", q.code, status);
+            fail("a failed request or a bench changed the session or the machine", q.code, status);
         }
         return;
     }
@@ -575,8 +619,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     while (c.at + 2 <= c.size) {
-        uint8_t op = next8(&c) & 0xF;
+        uint8_t op_byte = next8(&c);
+        uint8_t op = op_byte & 0xF;
         uint8_t how = next8(&c);
+        if (op == OP_OTHER && (op_byte & 0x10) != 0) {
+            op = OP_BENCH;
+        }
         session *se = &r.sessions[(how & 3) % r.session_count];
         if (op == OP_FAULT) {
             /* The n-th next allocation of a kind fails, inside whatever request comes. */

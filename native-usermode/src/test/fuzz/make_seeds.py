@@ -17,6 +17,7 @@ import sys
 GET_INFO, RESERVE, FREE, ALLOCATE, LOCK, RELEASE, MAP_RESERVED, UNMAP_RESERVED, MAP_ORDINARY, \
     UNMAP_ORDINARY, READ, WRITE, QUERY = range(13)
 FAULT, REOPEN = 13, 14
+BENCH = 15 | 0x10  # operation 15 with bit 4 set
 
 DEFAULT_BUILD, WIN10_1507, WIN81 = 0, 1, 2
 THREE_SESSIONS = 4
@@ -75,6 +76,12 @@ def query(s, handle):
     return rec(QUERY, s, handle)
 
 
+def bench(s, page_set=0, reservation=0, flags=3, iterations=2):
+    """IOCTL_RESMAP_BENCH of a whole page set at the start of a reservation (flags: 1 reserved, 2 ordinary)."""
+    choice = page_set | ((iterations - 1) << 6)
+    return rec(BENCH, s, choice, reservation, flags & 3)
+
+
 def lifecycle(s):
     return (reserve(s, 2) + allocate(s, 2) + map_reserved(s) + write(s, 2, 16, 32) + read(s, 2, 16, 32) +
             query(s, 2) + unmap_reserved(s, 2) + release(s, 1) + free(s, 0) + rec(GET_INFO, s))
@@ -96,6 +103,8 @@ SEEDS = {
                 write(0, 1, 100, 50) + read(0, 2, 100, 50),
     "faults": bytes([DEFAULT_BUILD]) + rec(FAULT, 0, 0x02) + lifecycle(0) + rec(FAULT, 0, 0x13) + lifecycle(0) +
               rec(FAULT, 1, 0x01) + lifecycle(1) + rec(FAULT, 0, 0x04) + allocate(0, 1) + map_ordinary(0),
+    "bench": bytes([DEFAULT_BUILD]) + reserve(0, 2) + allocate(0, 2) + bench(0, 1, 0) + bench(0, 1, 0, flags=2) +
+             map_reserved(0, 1, 0) + bench(0, 1, 0) + rec(FAULT, 0, 0x04) + bench(0, 1, 0, flags=2, iterations=3),
     "close-with-objects": bytes([DEFAULT_BUILD]) + reserve(0, 2) + allocate(0, 2) + map_reserved(0) +
                           rec(REOPEN, 0) + lifecycle(0),
 }

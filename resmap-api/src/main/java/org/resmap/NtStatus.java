@@ -27,9 +27,10 @@ public enum NtStatus {
     /** The request or reply buffer is shorter than its struct. */
     STATUS_BUFFER_TOO_SMALL(0xC0000023, WinError.ERROR_INSUFFICIENT_BUFFER,
             "pass buffers at least as large as the protocol's request and reply structs"),
-    /** A field is out of range: zero size, tag 0, unknown flags or caching type, misaligned offset. */
+    /** A field is out of range: zero size, tag 0, unknown flags or caching type, misaligned offset, bench bounds. */
     STATUS_INVALID_PARAMETER(0xC000000D, WinError.ERROR_INVALID_PARAMETER,
-            "check sizes (at least 1), the pool tag (not 0), flags, the caching type and page alignment of offsets"),
+            "check sizes (at least 1), the pool tag (not 0), flags, the caching type and page alignment of offsets; "
+                    + "a bench runs 1 to 100000 iterations within a budget of at most 1 s"),
     /** A size or offset sum overflows. */
     STATUS_INTEGER_OVERFLOW(0xC0000095, WinError.ERROR_ARITHMETIC_OVERFLOW, "use smaller sizes or offsets"),
     /** The handle is unknown, stale, belongs to another open handle or names the wrong kind of object. */

@@ -79,7 +79,7 @@ class DeviceTest {
     @Test
     void infoDescribesTheDeviceAndCountsThisHandlesObjects() {
         DeviceInfo empty = device.info();
-        assertEquals(1, empty.protocolVersion());
+        assertEquals(2, empty.protocolVersion());
         assertEquals(PAGE, empty.pageSize());
         assertEquals(65536, empty.maxTransfer());
         assertEquals(0, empty.liveReservations());

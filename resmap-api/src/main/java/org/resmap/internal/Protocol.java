@@ -15,7 +15,7 @@ public final class Protocol {
     }
 
     /** {@code RESMAP_PROTOCOL_VERSION}. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
     /** What {@code CreateFile} opens on Windows. */
     public static final String USER_DEVICE_PATH = "\\\\.\\ResMap";
     /** {@code RESMAP_DEVICE_TYPE}. */
@@ -43,6 +43,7 @@ public final class Protocol {
     public static final int IOCTL_READ = ctlCode(0x80A);
     public static final int IOCTL_WRITE = ctlCode(0x80B);
     public static final int IOCTL_QUERY = ctlCode(0x80C);
+    public static final int IOCTL_BENCH = ctlCode(0x80D);
 
     public static final int OBJECT_RESERVATION = 1;
     public static final int OBJECT_PAGE_SET = 2;
@@ -63,6 +64,12 @@ public final class Protocol {
     public static final int PAGE_SET_ALLOCATED = 0x1;
     public static final int PAGE_SET_USER_BUFFER = 0x2;
     public static final int PAGE_SET_READ_ONLY = 0x4;
+    public static final int BENCH_RESERVED = 0x1;
+    public static final int BENCH_ORDINARY = 0x2;
+    public static final int BENCH_VALID_FLAGS = BENCH_RESERVED | BENCH_ORDINARY;
+    public static final int BENCH_BUDGET_SPENT = 0x100;
+    public static final int MAX_BENCH_ITERATIONS = 100_000;
+    public static final int MAX_BENCH_MICROSECONDS = 1_000_000;
 
     public static final int MAX_TRANSFER = 0x10000;
     public static final int MAX_OBJECTS = 256;
@@ -205,6 +212,39 @@ public final class Protocol {
         public static final int SIZE = 64;
     }
 
+    /** {@code RESMAP_BENCH_IN}: a {@link MapIn} at {@link #MAP}, then the bench's own fields. */
+    public static final class BenchIn {
+        private BenchIn() {
+        }
+
+        public static final int MAP = 0;
+        public static final int ITERATIONS = 48;
+        public static final int FLAGS = 52;
+        public static final int BUDGET_MICROSECONDS = 56;
+        public static final int RESERVED = 60;
+        public static final int SIZE = 64;
+    }
+
+    /** {@code RESMAP_BENCH_OUT}. */
+    public static final class BenchOut {
+        private BenchOut() {
+        }
+
+        public static final int FREQUENCY = 0;
+        public static final int ELAPSED_TICKS = 8;
+        public static final int RESERVED_TOTAL_TICKS = 16;
+        public static final int RESERVED_MIN_TICKS = 24;
+        public static final int RESERVED_MAX_TICKS = 32;
+        public static final int ORDINARY_TOTAL_TICKS = 40;
+        public static final int ORDINARY_MIN_TICKS = 48;
+        public static final int ORDINARY_MAX_TICKS = 56;
+        public static final int CYCLES = 64;
+        public static final int PAGES = 68;
+        public static final int FLAGS = 72;
+        public static final int RESERVED = 76;
+        public static final int SIZE = 80;
+    }
+
     /**
      * Every constant, struct size and field offset above, under the names the native side reports
      * them by: the macro name for constants ({@code IOCTL_RESMAP_RESERVE}, {@code RESMAP_MAX_TRANSFER}),
@@ -229,6 +269,7 @@ public final class Protocol {
         m.put("IOCTL_RESMAP_READ", u32(IOCTL_READ));
         m.put("IOCTL_RESMAP_WRITE", u32(IOCTL_WRITE));
         m.put("IOCTL_RESMAP_QUERY", u32(IOCTL_QUERY));
+        m.put("IOCTL_RESMAP_BENCH", u32(IOCTL_BENCH));
         m.put("RESMAP_OBJECT_RESERVATION", (long) OBJECT_RESERVATION);
         m.put("RESMAP_OBJECT_PAGE_SET", (long) OBJECT_PAGE_SET);
         m.put("RESMAP_OBJECT_RESERVED_MAPPING", (long) OBJECT_RESERVED_MAPPING);
@@ -250,6 +291,12 @@ public final class Protocol {
         m.put("RESMAP_PAGE_SET_ALLOCATED", (long) PAGE_SET_ALLOCATED);
         m.put("RESMAP_PAGE_SET_USER_BUFFER", (long) PAGE_SET_USER_BUFFER);
         m.put("RESMAP_PAGE_SET_READ_ONLY", (long) PAGE_SET_READ_ONLY);
+        m.put("RESMAP_BENCH_RESERVED", (long) BENCH_RESERVED);
+        m.put("RESMAP_BENCH_ORDINARY", (long) BENCH_ORDINARY);
+        m.put("RESMAP_BENCH_VALID_FLAGS", (long) BENCH_VALID_FLAGS);
+        m.put("RESMAP_BENCH_BUDGET_SPENT", (long) BENCH_BUDGET_SPENT);
+        m.put("RESMAP_MAX_BENCH_ITERATIONS", (long) MAX_BENCH_ITERATIONS);
+        m.put("RESMAP_MAX_BENCH_MICROSECONDS", (long) MAX_BENCH_MICROSECONDS);
 
         struct(m, "RESMAP_INFO", Info.SIZE,
                 "ProtocolVersion", Info.PROTOCOL_VERSION, "DriverVersion", Info.DRIVER_VERSION,
@@ -284,6 +331,16 @@ public final class Protocol {
                 "Offset", QueryOut.OFFSET, "Parent", QueryOut.PARENT, "Reservation", QueryOut.RESERVATION,
                 "Pages", QueryOut.PAGES, "PoolTag", QueryOut.POOL_TAG, "CachingType", QueryOut.CACHING_TYPE,
                 "Flags", QueryOut.FLAGS, "MappingCount", QueryOut.MAPPING_COUNT, "Reserved", QueryOut.RESERVED);
+        struct(m, "RESMAP_BENCH_IN", BenchIn.SIZE,
+                "Map", BenchIn.MAP, "Iterations", BenchIn.ITERATIONS, "Flags", BenchIn.FLAGS,
+                "BudgetMicroseconds", BenchIn.BUDGET_MICROSECONDS, "Reserved", BenchIn.RESERVED);
+        struct(m, "RESMAP_BENCH_OUT", BenchOut.SIZE,
+                "Frequency", BenchOut.FREQUENCY, "ElapsedTicks", BenchOut.ELAPSED_TICKS,
+                "ReservedTotalTicks", BenchOut.RESERVED_TOTAL_TICKS, "ReservedMinTicks", BenchOut.RESERVED_MIN_TICKS,
+                "ReservedMaxTicks", BenchOut.RESERVED_MAX_TICKS, "OrdinaryTotalTicks", BenchOut.ORDINARY_TOTAL_TICKS,
+                "OrdinaryMinTicks", BenchOut.ORDINARY_MIN_TICKS, "OrdinaryMaxTicks", BenchOut.ORDINARY_MAX_TICKS,
+                "Cycles", BenchOut.CYCLES, "Pages", BenchOut.PAGES, "Flags", BenchOut.FLAGS,
+                "Reserved", BenchOut.RESERVED);
         return Collections.unmodifiableMap(m);
     }
 

@@ -47,7 +47,7 @@ class ProtocolLayoutTest {
         Map<String, Long> nativeSide = nativeLayout();
         for (String struct : new String[] {"RESMAP_INFO", "RESMAP_RESERVE_IN", "RESMAP_ALLOCATE_IN", "RESMAP_LOCK_IN",
                 "RESMAP_MAP_IN", "RESMAP_OBJECT_OUT", "RESMAP_HANDLE_IN", "RESMAP_TAGGED_IN", "RESMAP_TRANSFER_IN",
-                "RESMAP_QUERY_OUT"}) {
+                "RESMAP_QUERY_OUT", "RESMAP_BENCH_IN", "RESMAP_BENCH_OUT"}) {
             assertTrue(nativeSide.containsKey("sizeof(" + struct + ")"), struct);
         }
     }

@@ -68,7 +68,7 @@ class DoctorTest {
     @Test
     void aReadyMachineHasNothingToFix() {
         String report = report(Doctor.windows(windows, kernel), 0);
-        assertTrue(report.contains("protocol 1, driver 1.0"), report);
+        assertTrue(report.contains("protocol 2, driver 1.0"), report);
         assertTrue(report.contains("verifies resmap.sys"), report);
         assertTrue(report.endsWith("nothing to fix" + System.lineSeparator()), report);
     }
