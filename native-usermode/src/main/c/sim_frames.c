@@ -26,8 +26,10 @@
 
 int sim_frames_init(resmap_sim_machine *m)
 {
-    size_t n = m->config.physical_pages;
-    m->frames_total = n;
+    size_t n;
+    m->frames_total = m->config.physical_pages;
+    m->pool_pages = sim_pool_arena_pages(m->config.pool_bytes);
+    m->frames_all = n = m->frames_total + m->pool_pages;
     m->memfd = memfd_create("resmap-sim-physical-memory", MFD_CLOEXEC);
     if (m->memfd < 0) {
         return -1;
@@ -47,6 +49,9 @@ int sim_frames_init(resmap_sim_machine *m)
     for (size_t i = 0; i < n; i++) {
         m->frame_identity[i] = i;
     }
+    /* The pool arena's frames are the pool's for good; nonpaged pool is cached memory. */
+    memset(m->frame_use + m->frames_total, SIM_FRAME_POOL, m->pool_pages);
+    memset(m->frame_cache + m->frames_total, MmCached, m->pool_pages);
     return 0;
 }
 
@@ -79,7 +84,7 @@ size_t sim_frame_run_length(const resmap_sim_machine *m, const PFN_NUMBER *frame
 {
     PFN_NUMBER first = frames[0];
     size_t n = 1, chunk = RUN_CHUNK_FIRST;
-    if (first >= m->frames_total) {
+    if (first >= m->frames_all) {
         return 1; /* not a frame of the machine: a run of its own, which the caller refuses */
     }
     while (n < count && n < RUN_SCAN_FIRST && frames[n] == first + n) {
@@ -88,13 +93,13 @@ size_t sim_frame_run_length(const resmap_sim_machine *m, const PFN_NUMBER *frame
     if (n < RUN_SCAN_FIRST) {
         return n;
     }
-    while (n < count && first + n < m->frames_total) {
+    while (n < count && first + n < m->frames_all) {
         size_t len = count - n;
         if (len > chunk) {
             len = chunk;
         }
-        if (len > m->frames_total - (first + n)) {
-            len = m->frames_total - (first + n);
+        if (len > m->frames_all - (first + n)) {
+            len = m->frames_all - (first + n);
         }
         if (memcmp(frames + n, m->frame_identity + first + n, len * sizeof(*frames)) != 0) {
             while (frames[n] == first + n) {
@@ -117,11 +122,11 @@ size_t sim_frames_first_invalid_locked(resmap_sim_machine *m, const PFN_NUMBER *
         size_t run = sim_frame_run_length(m, frames + i, count - i);
         PFN_NUMBER first = frames[i];
         const uint8_t *free_frame;
-        if (first >= m->frames_total) {
+        if (first >= m->frames_all) {
             return i;
         }
-        if (run > m->frames_total - first) {
-            run = m->frames_total - first; /* the frame after the machine's last is invalid */
+        if (run > m->frames_all - first) {
+            run = m->frames_all - first; /* the frame after the machine's last is invalid */
         }
         /* SIM_FRAME_FREE is 0: the first zero byte of the run's uses is its first free frame. */
         free_frame = memchr(m->frame_use + first, SIM_FRAME_FREE, run);
@@ -151,7 +156,7 @@ size_t sim_frames_first_mapped_locked(resmap_sim_machine *m, const PFN_NUMBER *f
 {
     size_t i;
     /* Not on a hot path (freeing pages or user memory): mark every mapped frame, then look. */
-    memset(m->frame_marks, 0, m->frames_total);
+    memset(m->frame_marks, 0, m->frames_all);
     for (const struct sim_reservation *r = m->reservations; r != NULL; r = r->next) {
         mark_runs(m->frame_marks, &r->mapped);
     }
@@ -159,7 +164,7 @@ size_t sim_frames_first_mapped_locked(resmap_sim_machine *m, const PFN_NUMBER *f
         mark_runs(m->frame_marks, &o->mapped);
     }
     for (i = 0; i < count; i++) {
-        if (frames[i] < m->frames_total && m->frame_marks[frames[i]] != 0) {
+        if (frames[i] < m->frames_all && m->frame_marks[frames[i]] != 0) {
             break;
         }
     }
@@ -255,7 +260,7 @@ void sim_frames_free_orphans_locked(resmap_sim_machine *m)
     if (m->orphaned_frames == 0) {
         return;
     }
-    memset(m->frame_marks, 0, m->frames_total);
+    memset(m->frame_marks, 0, m->frames_all);
     for (const struct sim_reservation *r = m->reservations; r != NULL; r = r->next) {
         mark_runs(m->frame_marks, &r->mapped);
     }
@@ -288,7 +293,7 @@ RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t p
         return MmNotMapped;
     }
     pthread_mutex_lock(&m->lock);
-    if (pfn < m->frames_total) {
+    if (pfn < m->frames_all) {
         type = m->frame_cache[pfn];
     }
     pthread_mutex_unlock(&m->lock);

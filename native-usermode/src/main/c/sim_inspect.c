@@ -108,7 +108,7 @@ static void fill_frame_owners_locked(resmap_sim_machine *m, uint64_t first, resm
         if (b->kind != SIM_BLOCK_PAGES_MDL || !b->holds_frames) {
             continue;
         }
-        const MDL *mdl = (const MDL *)(b + 1);
+        const MDL *mdl = (const MDL *)b->data;
         const PFN_NUMBER *frames = MmGetMdlPfnArray(mdl);
         for (size_t page = 0; page < mdl->ByteCount / PAGE_SIZE; page++) {
             if (frames[page] >= first && frames[page] - first < count) {

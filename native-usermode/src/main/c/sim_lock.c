@@ -1,10 +1,11 @@
 /*
- * sim_lock.c - MmProbeAndLockPages, MmUnlockPages, and ResmapProbeAndLockPages (the simulator's
- * stand-in for the driver's SEH wrapper).
+ * sim_lock.c - MmProbeAndLockPages, MmUnlockPages, MmBuildMdlForNonPagedPool, and
+ * ResmapProbeAndLockPages (the simulator's stand-in for the driver's SEH wrapper).
  *
- * Only simulated user memory (resmap_sim_user_alloc) can be locked. Probing anything else is what
- * the real call turns into a raised STATUS_ACCESS_VIOLATION: inside ResmapProbeAndLockPages that is
- * returned as a status; called bare, it is an unhandled kernel exception, bugcheck 0x1E.
+ * What can be locked is simulated user memory (resmap_sim_user_alloc) of the calling process and,
+ * probed in KernelMode, pool pages that hold a block. Probing anything else is what the real call
+ * turns into a raised STATUS_ACCESS_VIOLATION: inside ResmapProbeAndLockPages that is returned as a
+ * status; called bare, it is an unhandled kernel exception, bugcheck 0x1E.
  */
 #include "sim_machine.h"
 
@@ -14,34 +15,55 @@
 #define UNLOCKABLE_FLAGS (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL | \
                           MDL_PARTIAL | MDL_IO_SPACE)
 
-/* A probe sees the calling thread's process's memory only: another process's buffer is an address
- * this process does not have. */
-static int probe_range_locked(resmap_sim_machine *m, PMDL mdl, size_t *pages, uintptr_t *fault)
+/* The frame behind one page a probe touches, or SIM_NO_FRAME where the probe faults. A probe sees the
+ * calling thread's process's user memory only (another process's buffer is an address this process
+ * does not have) and, in KernelMode, pool pages that hold a block; a UserMode probe of a system
+ * address fails before it touches anything [R]. *pool says whether the page was pool. */
+static PFN_NUMBER probe_page_locked(resmap_sim_machine *m, uintptr_t page, uint32_t process,
+                                    KPROCESSOR_MODE mode, int *pool)
+{
+    PFN_NUMBER pfn = sim_user_frame_of_process_locked(m, (const void *)page, process);
+    *pool = 0;
+    if (pfn == SIM_NO_FRAME && mode == KernelMode) {
+        pfn = sim_pool_frame_locked(m, (const void *)page, NULL);
+        *pool = pfn != SIM_NO_FRAME;
+    }
+    return pfn;
+}
+
+static int probe_range_locked(resmap_sim_machine *m, PMDL mdl, KPROCESSOR_MODE mode, size_t *pages,
+                              int *pool, uintptr_t *fault)
 {
     uint32_t process = sim_current_process_id_locked(m);
     uintptr_t start = (uintptr_t)MmGetMdlVirtualAddress(mdl);
     PPFN_NUMBER frames = MmGetMdlPfnArray(mdl);
     *pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(start, mdl->ByteCount);
+    *pool = 0;
     if (mdl->ByteCount == 0 || start + mdl->ByteCount < start) {
         *fault = start;
         return -1;
     }
     for (size_t i = 0; i < *pages; i++) {
         uintptr_t page = (start & ~(uintptr_t)(PAGE_SIZE - 1)) + i * PAGE_SIZE;
-        PFN_NUMBER pfn = sim_user_frame_of_process_locked(m, (const void *)page, process);
-        if (pfn == SIM_NO_FRAME) {
+        int page_pool;
+        PFN_NUMBER pfn = probe_page_locked(m, page, process, mode, &page_pool);
+        if (pfn == SIM_NO_FRAME || (i > 0 && page_pool != *pool)) {
             *fault = i == 0 ? start : page;
             return -1;
         }
+        *pool = page_pool;
         frames[i] = pfn;
     }
     return 0;
 }
 
-/* Whether the MDL's first page is pageable memory (simulated user memory is; pool is not). */
+/* Whether the MDL's first page is pageable memory: simulated user memory and paged pool are. */
 static int pageable_locked(resmap_sim_machine *m, PMDL mdl)
 {
-    return sim_user_frame_locked(m, PAGE_ALIGN(MmGetMdlVirtualAddress(mdl))) != SIM_NO_FRAME;
+    const void *first = PAGE_ALIGN(MmGetMdlVirtualAddress(mdl));
+    int paged = 0;
+    return sim_user_frame_locked(m, first) != SIM_NO_FRAME ||
+           (sim_pool_frame_locked(m, first, &paged) != SIM_NO_FRAME && paged);
 }
 
 VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation)
@@ -55,6 +77,7 @@ VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, 
     char name[48];
     size_t pages;
     uintptr_t fault = 0;
+    int pool = 0;
     KIRQL irql;
     if (m == NULL) {
         return;
@@ -80,7 +103,7 @@ VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, 
          * the routine). */
         sim_call_bugcheck(&call, IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)MmGetMdlVirtualAddress(mdl), irql,
                           Operation != IoReadAccess, (ULONG_PTR)MmProbeAndLockPages);
-    } else if (probe_range_locked(m, mdl, &pages, &fault) != 0) {
+    } else if (probe_range_locked(m, mdl, AccessMode, &pages, &pool, &fault) != 0) {
         if (t != NULL && t->in_probe_wrapper) {
             t->probe_status = STATUS_ACCESS_VIOLATION;
             sim_call_result(&call, "raises STATUS_ACCESS_VIOLATION");
@@ -100,10 +123,17 @@ VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, 
         } else {
             mdl->MdlFlags &= ~MDL_WRITE_OPERATION;
         }
-        /* [D] the MDL names the process whose pages it locked; the process counts them until they
-         * are unlocked, and exiting with any still locked is bugcheck 0x76 (sim_process.c). */
-        mdl->Process = (struct _EPROCESS *)sim_process_locked(m, sim_current_process_id_locked(m));
-        ((struct sim_process *)mdl->Process)->locked_pages += pages;
+        if (pool) {
+            /* [R] system memory belongs to no process: the MDL names none and no process counts
+             * the pages, so no exit is held up by them. */
+            mdl->Process = NULL;
+        } else {
+            /* [D] the MDL names the process whose pages it locked; the process counts them until
+             * they are unlocked, and exiting with any still locked is bugcheck 0x76
+             * (sim_process.c). */
+            mdl->Process = (struct _EPROCESS *)sim_process_locked(m, sim_current_process_id_locked(m));
+            ((struct sim_process *)mdl->Process)->locked_pages += pages;
+        }
     }
     sim_leave(&call);
 }
@@ -159,11 +189,12 @@ static void unlock_locked(struct sim_call *call, PMDL mdl)
     frames = MmGetMdlPfnArray(mdl);
     pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(mdl), mdl->ByteCount);
     for (size_t i = 0; i < pages; i++) {
-        if (frames[i] >= m->frames_total || m->frame_use[frames[i]] != SIM_FRAME_USER ||
+        if (frames[i] >= m->frames_all ||
+            (m->frame_use[frames[i]] != SIM_FRAME_USER && m->frame_use[frames[i]] != SIM_FRAME_POOL) ||
             m->frame_locks[frames[i]] == 0) {
             /* [D] releasing a lock reference the frame does not hold. */
             sim_call_bugcheck(call, PFN_LIST_CORRUPT, PFN_UNLOCKED_TOO_OFTEN, frames[i],
-                              frames[i] < m->frames_total ? m->frame_locks[frames[i]] : 0, 0);
+                              frames[i] < m->frames_all ? m->frame_locks[frames[i]] : 0, 0);
             return;
         }
     }
@@ -201,5 +232,53 @@ VOID MmUnlockPages(PMDL MemoryDescriptorList)
     sim_format_mdl_locked(m, MemoryDescriptorList, name, sizeof(name));
     sim_call_args(&call, "%s", name);
     unlock_locked(&call, MemoryDescriptorList);
+    sim_leave(&call);
+}
+
+/* ------------------------------------------------------------------ MDLs of nonpaged pool */
+/* [D] fills the MDL's frames from nonpaged memory that is resident already, points MappedSystemVa at
+ * the buffer itself (so MmGetSystemAddressForMdlSafe returns it) and leaves the pages unlocked; the
+ * MDL is marked MDL_SOURCE_IS_NONPAGED_POOL and names no process [R]. Such an MDL must not be
+ * locked, unlocked, or given another system mapping [D]: with Verifier those are 0xB0, 0x7C and 0xB2.
+ * An MDL whose pages are not nonpaged pool is outside the routine's contract (the page calls it
+ * undefined); the simulator makes it the page fault the real routine takes on an address without a
+ * resident page, 0x50 (address, read, the routine), also for paged pool or user memory, which may be
+ * paged out on Windows. */
+VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
+{
+    struct sim_call call;
+    resmap_sim_machine *m = sim_enter(&call, "MmBuildMdlForNonPagedPool",
+                                      SIM_KERNEL_IRQL_FAULT(DISPATCH_LEVEL, MmBuildMdlForNonPagedPool));
+    PMDL mdl = MemoryDescriptorList;
+    char name[48];
+    if (m == NULL) {
+        return;
+    }
+    sim_format_mdl_locked(m, mdl, name, sizeof(name));
+    sim_call_args(&call, "%s", name);
+    if (mdl == NULL) {
+        sim_call_bugcheck(&call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
+    } else {
+        uintptr_t start = (uintptr_t)MmGetMdlVirtualAddress(mdl);
+        size_t pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(start, mdl->ByteCount);
+        PPFN_NUMBER frames = MmGetMdlPfnArray(mdl);
+        size_t i;
+        for (i = 0; i < pages; i++) {
+            uintptr_t page = (start & ~(uintptr_t)(PAGE_SIZE - 1)) + i * PAGE_SIZE;
+            int paged = 1;
+            PFN_NUMBER pfn = sim_pool_frame_locked(m, (const void *)page, &paged);
+            if (pfn == SIM_NO_FRAME || paged) {
+                sim_call_bugcheck(&call, PAGE_FAULT_IN_NONPAGED_AREA, i == 0 ? start : page, 0,
+                                  (ULONG_PTR)MmBuildMdlForNonPagedPool, 0);
+                break;
+            }
+            frames[i] = pfn;
+        }
+        if (i == pages) {
+            mdl->Process = NULL;
+            mdl->MappedSystemVa = (PVOID)start;
+            mdl->MdlFlags |= MDL_SOURCE_IS_NONPAGED_POOL;
+        }
+    }
     sim_leave(&call);
 }

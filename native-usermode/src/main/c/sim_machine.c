@@ -12,6 +12,7 @@
 #define DEFAULT_PHYSICAL_PAGES 8192u
 #define DEFAULT_SYSTEM_PTES    4096u
 #define DEFAULT_POOL_BYTES     (16u << 20)
+#define MAX_POOL_BYTES         (256u << 20)
 
 /* The calling thread's current machine: the one the exported kernel functions act on. */
 static __thread resmap_sim_machine *current_machine;
@@ -50,9 +51,10 @@ RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cf
     }
     apply_defaults(&m->config, cfg);
     m->serial = __atomic_add_fetch(&last_machine_serial, 1, __ATOMIC_RELAXED);
-    /* Limits that keep one machine's host footprint bounded (256 MiB of frames, 1 GiB of VA). */
+    /* Limits that keep one machine's host footprint bounded (256 MiB of frames, 1 GiB of PTE VA, and
+     * a pool of 256 MiB whose arena takes twice that). */
     if (m->config.physical_pages > 65536u || m->config.system_ptes > 262144u ||
-        m->config.system_ptes < 3u) {
+        m->config.system_ptes < 3u || m->config.pool_bytes > MAX_POOL_BYTES) {
         free(m);
         return NULL;
     }
@@ -63,9 +65,11 @@ RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cf
     m->next_block_number = 1;
     pthread_mutex_init(&m->lock, NULL);
     sim_process_init(m);
-    if (sim_frames_init(m) != 0 || sim_ptes_init(m) != 0 || sim_user_init(m) != 0) {
+    if (sim_frames_init(m) != 0 || sim_pool_arena_init(m) != 0 || sim_ptes_init(m) != 0 ||
+        sim_user_init(m) != 0) {
         sim_user_destroy(m);
         sim_ptes_destroy(m);
+        sim_pool_arena_destroy(m);
         sim_frames_destroy(m);
         sim_host_uncharge(m->host_charged);
         pthread_mutex_destroy(&m->lock);
@@ -103,6 +107,7 @@ RESMAP_SIM_API void resmap_sim_destroy(resmap_sim_machine *m)
     pthread_mutex_unlock(&m->lock);
     sim_user_destroy(m);
     sim_ptes_destroy(m);
+    sim_pool_arena_destroy(m);
     sim_frames_destroy(m);
     /* Every host mapping of the machine went with its arenas. */
     if (!m->host_leaked) {

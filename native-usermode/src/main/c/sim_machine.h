@@ -77,7 +77,8 @@ enum sim_frame_use {
     SIM_FRAME_FREE = 0,
     SIM_FRAME_ALLOCATED,    /* held by an MmAllocatePagesForMdlEx MDL */
     SIM_FRAME_USER,         /* backs simulated user memory */
-    SIM_FRAME_ORPHANED      /* freed by MmFreePagesFromMdl while still mapped: free once unmapped */
+    SIM_FRAME_ORPHANED,     /* freed by MmFreePagesFromMdl while still mapped: free once unmapped */
+    SIM_FRAME_POOL          /* behind a page of the pool arena (sim_pool_arena.c), for the machine's life */
 };
 
 struct sim_user_buffer {
@@ -108,14 +109,38 @@ enum sim_block_kind {
 struct sim_block {
     struct sim_block *next;
     struct sim_block *prev;
+    void *data;             /* the caller's memory: in the pool arena for pool, right behind this for MDLs */
     enum sim_block_kind kind;
     ULONG tag;
     int paged;
     int holds_frames;       /* pages MDL whose frames MmFreePagesFromMdl has not yet returned */
     uint32_t number;        /* shown as mdl#N or pool#N in the trace */
     size_t bytes;
-    /* the caller's memory follows, 16-byte aligned */
+    /* an MDL follows, 16-byte aligned */
 } __attribute__((aligned(16)));
+
+/* One page of the pool arena. A page is free, the first or a later page of one block of a page or
+ * more, or a slab of equal slots for blocks smaller than a page; a page holds only paged or only
+ * nonpaged blocks, so whether a page can be paged out is a property of the page. */
+enum sim_pool_page_state {
+    SIM_POOL_PAGE_FREE = 0,
+    SIM_POOL_PAGE_LARGE_FIRST,
+    SIM_POOL_PAGE_LARGE_REST,
+    SIM_POOL_PAGE_SLAB
+};
+
+struct sim_pool_page {
+    uint8_t state;
+    uint8_t paged;
+    uint16_t slot_bytes;    /* slab: the size of each slot */
+    uint16_t slots, free_slots;
+    uint32_t first;         /* a large block's pages: the index of its first page */
+    uint32_t pages;         /* the first page of a large block: how many pages it has */
+    uint32_t next, prev;    /* slabs with a free slot, per class: page index + 1, 0 for none */
+    uint64_t used[4];       /* slab: which slots hold a block (at most 256 slots of 16 bytes) */
+};
+
+#define SIM_POOL_CLASSES (PAGE_SIZE / 16)
 
 #define SIM_RECENT_FREES 64
 
@@ -147,9 +172,12 @@ struct resmap_sim_machine {
     ULONG bug_code;
     ULONG_PTR bug_params[4];
 
-    /* physical memory: a memfd; a PFN is a page index in it */
+    /* physical memory: a memfd; a PFN is a page index in it. Frames [0, frames_total) are the machine's
+     * memory; the pool arena's frames follow them, up to frames_all, so that locking pool has frames
+     * to lock without changing what the machine's memory counters say. */
     int memfd;
     size_t frames_total;
+    size_t frames_all;
     uint8_t *frame_use;
     int8_t *frame_cache;            /* MEMORY_CACHING_TYPE given at allocation; MmNotMapped if none */
     uint32_t *frame_locks;          /* MmProbeAndLockPages references */
@@ -185,6 +213,11 @@ struct resmap_sim_machine {
     uint64_t user_buffer_count;
 
     /* pool and MDLs */
+    uint8_t *pool_va;               /* the pool arena: page k is frame frames_total + k, mapped once */
+    size_t pool_pages;
+    struct sim_pool_page *pool_page;
+    size_t pool_lowest_free;        /* no arena page below it is free */
+    uint32_t pool_slabs[2][SIM_POOL_CLASSES]; /* [paged][slot / 16 - 1]: slabs with a free slot, index + 1 */
     struct sim_block pool_head;     /* circular list of live blocks, newest first */
     struct sim_block **block_index; /* the same blocks by address (open addressing), for exact lookups */
     size_t block_index_size, block_index_used;
@@ -293,6 +326,25 @@ void sim_format_param_locked(resmap_sim_machine *m, ULONG_PTR value, char *buf, 
 void sim_format_bugcheck_locked(resmap_sim_machine *m, const char *prefix, ULONG code,
                                 const ULONG_PTR params[4], char *buf, size_t len);
 const char *sim_cache_name(MEMORY_CACHING_TYPE type);
+
+/* The pool arena (sim_pool_arena.c): frame-backed pages for pool blocks. sim_pool_take returns room
+ * for `bytes` (16-byte aligned; within one page below PAGE_SIZE, page-aligned from PAGE_SIZE on) or
+ * NULL when the arena has none; sim_pool_give_back returns it. */
+/* The arena's pages for a pool limit; sim_frames_init gives them frames, sim_pool_arena_init maps them. */
+size_t sim_pool_arena_pages(size_t pool_bytes);
+int sim_pool_arena_init(resmap_sim_machine *m);
+void sim_pool_arena_destroy(resmap_sim_machine *m);
+void *sim_pool_take_locked(resmap_sim_machine *m, size_t bytes, int paged);
+void sim_pool_give_back_locked(resmap_sim_machine *m, void *p, size_t bytes);
+/* The frame behind an arena page that holds a live block, or SIM_NO_FRAME; *paged (may be NULL)
+ * says whether the page is paged pool. */
+PFN_NUMBER sim_pool_frame_locked(const resmap_sim_machine *m, const void *va, int *paged);
+/* Whether a frame is one of the pool arena's, and whether it is resident without a lock (a frame
+ * of nonpaged pool). */
+int sim_pool_frame_is_pool(const resmap_sim_machine *m, PFN_NUMBER pfn);
+int sim_pool_frame_nonpaged_locked(const resmap_sim_machine *m, PFN_NUMBER pfn);
+/* The start of the slot or pages that hold va, or NULL outside the arena or on a free page. */
+void *sim_pool_room_start_locked(const resmap_sim_machine *m, const void *va);
 
 /* Pool blocks (sim_pool.c). */
 void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, size_t bytes, ULONG tag,

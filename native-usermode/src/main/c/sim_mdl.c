@@ -374,12 +374,15 @@ int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl, size_t pages,
     return 0;
 }
 
-/* A frame is locked when an MmAllocatePagesForMdl(Ex) MDL holds it or an MDL locked it. */
+/* A frame is locked when an MmAllocatePagesForMdl(Ex) MDL holds it, an MDL locked it, or it is
+ * nonpaged pool (resident for good). */
 static int frame_locked_locked(resmap_sim_machine *m, PFN_NUMBER pfn)
 {
-    return pfn < m->frames_total &&
+    return pfn < m->frames_all &&
            (m->frame_use[pfn] == SIM_FRAME_ALLOCATED ||
-            (m->frame_use[pfn] == SIM_FRAME_USER && m->frame_locks[pfn] != 0));
+            ((m->frame_use[pfn] == SIM_FRAME_USER || m->frame_use[pfn] == SIM_FRAME_POOL) &&
+             m->frame_locks[pfn] != 0) ||
+            sim_pool_frame_nonpaged_locked(m, pfn));
 }
 
 /* The first of the run's `pages` frames from `first` that is not locked, or pages. Allocated frames

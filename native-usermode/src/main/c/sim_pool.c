@@ -1,6 +1,9 @@
 /*
  * sim_pool.c - the machine's pool: ExAllocatePool2, ExAllocatePoolWithTag, ExFreePoolWithTag,
- * ExFreePool, and the blocks that also hold the machine's MDLs.
+ * ExFreePool, and the block records that also keep the machine's MDLs.
+ *
+ * A pool block's memory is in the frame-backed pool arena (sim_pool_arena.c); its record here is host
+ * memory, so nothing the driver writes into its block can damage the bookkeeping.
  *
  * Every block is registered with its machine, so a free of an address the pool never handed out, a
  * second free, or a free with the wrong tag is recognised and raises the bugcheck the real kernel
@@ -36,7 +39,7 @@ static size_t index_slot(const resmap_sim_machine *m, const void *p)
 
 static void index_put(resmap_sim_machine *m, struct sim_block *b)
 {
-    size_t i = index_slot(m, b + 1);
+    size_t i = index_slot(m, b->data);
     while (m->block_index[i] != NULL) {
         i = (i + 1) & (m->block_index_size - 1);
     }
@@ -76,7 +79,7 @@ static size_t index_find(const resmap_sim_machine *m, const void *p)
         return (size_t)-1;
     }
     for (size_t i = index_slot(m, p); m->block_index[i] != NULL; i = (i + 1) & (m->block_index_size - 1)) {
-        if ((const void *)(m->block_index[i] + 1) == p) {
+        if ((const void *)m->block_index[i]->data == p) {
             return i;
         }
     }
@@ -89,7 +92,7 @@ static void index_remove(resmap_sim_machine *m, size_t hole)
     m->block_index[hole] = NULL;
     m->block_index_used--;
     for (size_t i = (hole + 1) & mask; m->block_index[i] != NULL; i = (i + 1) & mask) {
-        size_t home = index_slot(m, m->block_index[i] + 1);
+        size_t home = index_slot(m, m->block_index[i]->data);
         /* An entry may fill the hole if its home slot is not in the cyclic range (hole, i]. */
         if (((i - home) & mask) >= ((i - hole) & mask)) {
             m->block_index[hole] = m->block_index[i];
@@ -115,11 +118,18 @@ void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, si
     if (bytes > SIZE_MAX - sizeof(*b) || index_reserve(m) != 0) {
         return NULL;
     }
-    b = malloc(sizeof(*b) + bytes);
+    /* Pool lives in the frame-backed arena; an MDL is the simulator's own bookkeeping as much as
+     * pool, and stays in host memory right behind its header. */
+    b = malloc(kind == SIM_BLOCK_POOL ? sizeof(*b) : sizeof(*b) + bytes);
     if (b == NULL) {
         return NULL;
     }
     memset(b, 0, sizeof(*b));
+    b->data = kind == SIM_BLOCK_POOL ? sim_pool_take_locked(m, bytes, paged) : (void *)(b + 1);
+    if (b->data == NULL) {
+        free(b);
+        return NULL;
+    }
     b->kind = kind;
     b->tag = tag;
     b->paged = paged;
@@ -136,7 +146,7 @@ void *sim_block_alloc_locked(resmap_sim_machine *m, enum sim_block_kind kind, si
     } else {
         m->mdl_count++;
     }
-    return b + 1;
+    return b->data;
 }
 
 struct sim_block *sim_block_find_locked(resmap_sim_machine *m, const void *p)
@@ -145,12 +155,22 @@ struct sim_block *sim_block_find_locked(resmap_sim_machine *m, const void *p)
     return i == (size_t)-1 ? NULL : m->block_index[i];
 }
 
+static int block_contains(const struct sim_block *b, const void *p)
+{
+    uintptr_t a = (uintptr_t)p, start = (uintptr_t)b->data;
+    return a >= start && a < start + b->bytes;
+}
+
 struct sim_block *sim_block_containing_locked(resmap_sim_machine *m, const void *p)
 {
-    uintptr_t a = (uintptr_t)p;
+    void *room = sim_pool_room_start_locked(m, p);
+    if (room != NULL) {
+        struct sim_block *b = sim_block_find_locked(m, room);
+        return b != NULL && block_contains(b, p) ? b : NULL;
+    }
+    /* Not pool: one of the MDLs, which are few. */
     for (struct sim_block *b = m->pool_head.next; b != &m->pool_head; b = b->next) {
-        uintptr_t start = (uintptr_t)(b + 1);
-        if (a >= start && a < start + b->bytes) {
+        if (b->kind != SIM_BLOCK_POOL && block_contains(b, p)) {
             return b;
         }
     }
@@ -159,16 +179,17 @@ struct sim_block *sim_block_containing_locked(resmap_sim_machine *m, const void 
 
 void sim_block_free_locked(resmap_sim_machine *m, struct sim_block *b)
 {
-    index_remove(m, index_find(m, b + 1));
+    index_remove(m, index_find(m, b->data));
     b->prev->next = b->next;
     b->next->prev = b->prev;
     if (b->kind == SIM_BLOCK_POOL) {
         m->pool_allocations--;
         m->pool_bytes -= b->bytes;
+        sim_pool_give_back_locked(m, b->data, b->bytes);
     } else {
         m->mdl_count--;
     }
-    m->recent_frees[m->recent_free_next] = b + 1;
+    m->recent_frees[m->recent_free_next] = b->data;
     m->recent_free_next = (m->recent_free_next + 1) % SIM_RECENT_FREES;
     free(b);
 }

@@ -96,7 +96,11 @@ void sim_format_address_locked(resmap_sim_machine *m, const void *va, char *buf,
         snprintf(buf, len, "user+0x%lx", (unsigned long)(a - user));
     } else if ((b = sim_block_containing_locked(m, va)) != NULL) {
         snprintf(buf, len, "pool#%u+0x%lx", b->number,
-                 (unsigned long)(a - (uintptr_t)(b + 1)));
+                 (unsigned long)(a - (uintptr_t)b->data));
+    } else if (m->pool_va != NULL && a >= (uintptr_t)m->pool_va &&
+               a < (uintptr_t)m->pool_va + m->pool_pages * PAGE_SIZE) {
+        /* pool that no live block holds (freed, or never handed out) */
+        snprintf(buf, len, "poolva+0x%lx", (unsigned long)(a - (uintptr_t)m->pool_va));
     } else if (a < m->frames_total * PAGE_SIZE) {
         /* An MDL from MmAllocatePagesForMdlEx has no virtual address (StartVa is NULL), so the
          * "address" of a sub-range of it is just the sub-range's offset. */

@@ -418,6 +418,7 @@ NTKERNELAPI VOID IoFreeMdl(PMDL Mdl);
 NTKERNELAPI VOID MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                      LOCK_OPERATION Operation);
 NTKERNELAPI VOID MmUnlockPages(PMDL MemoryDescriptorList);
+NTKERNELAPI VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
 
 NTKERNELAPI PMDL MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                          PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,

@@ -5,6 +5,7 @@
  * a frame mapped anywhere cannot be freed.
  */
 #include "sim_fixture.h"
+#include "sim_machine.h" /* frames_all: where the frames end */
 
 /* A partial MDL of `pages` pages starting `first` pages into a pages-MDL (which has no virtual
  * address, so the sub-range is named by its offset from NULL, as the driver core does). */
@@ -71,7 +72,8 @@ static void a_run_cut_in_its_middle_keeps_both_ends(void)
 }
 
 /* Frames consecutive up to the machine's last frame and one past it: the run is cut at the end of
- * physical memory and the first frame beyond it is the one reported (P3 its index, P4 the frame). */
+ * the frames (the pool arena's follow physical memory) and the first frame beyond is the one reported
+ * (P4 the frame). */
 static void a_run_past_the_last_frame_is_caught_at_the_first_frame_beyond(void)
 {
     uint64_t p[4];
@@ -83,14 +85,14 @@ static void a_run_past_the_last_frame_is_caught_at_the_first_frame_beyond(void)
     PMDL forged = IoAllocateMdl(NULL, 12 * PAGE_SIZE, FALSE, FALSE, NULL);
     PFN_NUMBER *frames = MmGetMdlPfnArray(forged);
     for (size_t i = 0; i < 12; i++) {
-        frames[i] = c.frames_total - 10 + i;
+        frames[i] = m->frames_all - 10 + i;
     }
     forged->MdlFlags |= MDL_PAGES_LOCKED;
     PVOID base = MmAllocateMappingAddress(12 * PAGE_SIZE, TAG_A);
     CHECK(MmMapLockedPagesWithReservedMapping(base, TAG_A, forged, MmCached) == NULL, "%s", "a mapping");
     /* Verifier's 0x85: P2 the MDL, P3 the pages to map, P4 the first frame not locked. */
     CHECK_BUGCHECK(m, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_MAP_NOT_LOCKED, p);
-    CHECK(p[1] == (uintptr_t)forged && p[2] == 12 && p[3] == c.frames_total, "P3 %llu, P4 %llu",
+    CHECK(p[1] == (uintptr_t)forged && p[2] == 12 && p[3] == m->frames_all, "P3 %llu, P4 %llu",
           (unsigned long long)p[2], (unsigned long long)p[3]);
     (void)all;
     resmap_sim_destroy(m);
