@@ -72,7 +72,7 @@ typedef struct resmap_sim_counters {
     uint64_t ptes_total;
     uint64_t frames_allocated;      /* frames held by MmAllocatePagesForMdlEx MDLs */
     uint64_t frames_user;           /* frames backing simulated user memory */
-    uint64_t frames_locked;         /* user frames currently locked by MmProbeAndLockPages */
+    uint64_t frames_locked;         /* frames (user memory or pool) locked by MmProbeAndLockPages */
     uint64_t frames_total;
     uint64_t mdls;                  /* live MDLs (IoAllocateMdl and MmAllocatePagesForMdlEx) */
     uint64_t pool_allocations;      /* live pool blocks (MDLs excluded) */

@@ -29,6 +29,10 @@ public final class KernelCalls {
     public static final int MM_MAPPING_ADDRESS_DIVISIBLE = 0x1;
     /** {@code NormalPagePriority}, for {@code MmMapLockedPagesSpecifyCache}. */
     public static final int NORMAL_PAGE_PRIORITY = 16;
+    /** {@code POOL_FLAG_NON_PAGED}, for {@link #exAllocatePool2}. */
+    public static final long POOL_FLAG_NON_PAGED = 0x40;
+    /** {@code POOL_FLAG_PAGED}, for {@link #exAllocatePool2}. */
+    public static final long POOL_FLAG_PAGED = 0x100;
 
     // Offsets in the x64 MDL: Next 0, Size 8, MdlFlags 10, ..., StartVa 32, ByteCount 40, ByteOffset 44.
     private static final long MDL_FLAGS = 10;
@@ -129,6 +133,24 @@ public final class KernelCalls {
     /** Calls {@code ExFreePool(p)}, e.g. for the MDL of {@link #mmAllocatePagesForMdlEx}. */
     public void exFreePool(SimAddress pool) {
         kernel().ExFreePool(p(pool));
+    }
+
+    /**
+     * @return {@code ExAllocatePool2(flags, bytes, tag)}: a block of the machine's pool, which has frames
+     *     behind it (so an MDL can describe it), or null
+     */
+    public SimAddress exAllocatePool2(long flags, long bytes, PoolTag tag) {
+        return SimAddress.of(kernel().ExAllocatePool2(flags, bytes, tag.value()));
+    }
+
+    /** Calls {@code ExFreePoolWithTag(p, tag)}. */
+    public void exFreePoolWithTag(SimAddress pool, PoolTag tag) {
+        kernel().ExFreePoolWithTag(p(pool), tag.value());
+    }
+
+    /** Calls {@code MmBuildMdlForNonPagedPool(mdl)}: describes a nonpaged pool buffer without locking it. */
+    public void mmBuildMdlForNonPagedPool(SimAddress mdl) {
+        kernel().MmBuildMdlForNonPagedPool(p(mdl));
     }
 
     /**

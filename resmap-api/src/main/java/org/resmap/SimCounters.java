@@ -12,7 +12,7 @@ package org.resmap;
  * @param ptesTotal system PTEs in the pool
  * @param framesAllocated frames held by {@code MmAllocatePagesForMdlEx} MDLs
  * @param framesUser frames backing simulated user memory
- * @param framesLocked user frames currently locked by {@code MmProbeAndLockPages}
+ * @param framesLocked frames currently locked by {@code MmProbeAndLockPages} (user memory or pool)
  * @param framesTotal frames of simulated physical memory
  * @param mdls live MDLs
  * @param poolAllocations live pool blocks, MDLs excluded

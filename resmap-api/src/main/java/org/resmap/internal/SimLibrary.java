@@ -65,4 +65,10 @@ public interface SimLibrary extends Library {
     void MmUnmapLockedPages(Pointer baseAddress, Pointer mdl);
 
     void ExFreePool(Pointer p);
+
+    Pointer ExAllocatePool2(long flags, long numberOfBytes, int tag);
+
+    void ExFreePoolWithTag(Pointer p, int tag);
+
+    void MmBuildMdlForNonPagedPool(Pointer mdl);
 }

@@ -20,6 +20,8 @@ final class KernelMachine {
     static final int MDL_MAPPED_TO_SYSTEM_VA = 0x1;
     static final int MDL_PARTIAL = 0x10;
     static final int MDL_PARTIAL_HAS_BEEN_MAPPED = 0x20;
+    static final int MDL_PAGES_LOCKED = 0x2;
+    static final int MDL_SOURCE_IS_NONPAGED_POOL = 0x4;
 
     private final Simulator simulator;
     private final KernelCalls kernel;
@@ -50,6 +52,17 @@ final class KernelMachine {
     /** @return an MDL of newly allocated, locked, MmCached pages */
     SimAddress allocatePages(long bytes) {
         return nonNull("MmAllocatePagesForMdlEx(" + bytes + ")", kernel.mmAllocatePagesForMdlEx(bytes, MM_CACHED, 0));
+    }
+
+    /** @return a nonpaged pool block of the machine */
+    SimAddress nonpagedPool(long bytes, PoolTag tag) {
+        return nonNull("ExAllocatePool2(" + bytes + ")",
+                kernel.exAllocatePool2(KernelCalls.POOL_FLAG_NON_PAGED, bytes, tag));
+    }
+
+    /** @return a new MDL describing [va, va + length), nothing locked */
+    SimAddress mdlFor(SimAddress va, int length) {
+        return nonNull("IoAllocateMdl", kernel.ioAllocateMdl(va, length));
     }
 
     /** @return a partial MDL for [offset, offset + length) of a locked source MDL */

@@ -8,7 +8,9 @@ import static org.resmap.catalogue.Source.K;
 import static org.resmap.catalogue.Source.R;
 import static org.resmap.catalogue.Source.X;
 
+import java.util.Arrays;
 import java.util.List;
+import org.resmap.KernelCalls;
 import org.resmap.PoolTag;
 import org.resmap.SimAddress;
 import org.resmap.SimCounters;
@@ -69,7 +71,15 @@ final class KernelScenarios {
                 onSimulator("kernel.pages-freed-while-mapped",
                         "Pages may be freed with MmFreePagesFromMdl while still mapped, then their MDL with "
                                 + "ExFreePool: no bug check.", List.of(K),
-                        KernelScenarios::pagesFreedWhileMapped));
+                        KernelScenarios::pagesFreedWhileMapped),
+                onSimulator("kernel.nonpaged-pool-locks-in-kernel-mode",
+                        "MmProbeAndLockPages(KernelMode) locks a nonpaged pool buffer; a reserved mapping of "
+                                + "its MDL shows the buffer's bytes, and the MDL names no process.",
+                        List.of(D, R), KernelScenarios::nonpagedPoolLocks),
+                onSimulator("kernel.build-mdl-for-nonpaged-pool",
+                        "MmBuildMdlForNonPagedPool describes a nonpaged pool buffer without locking it: "
+                                + "MDL_SOURCE_IS_NONPAGED_POOL is set, no page is locked and no PTE is used.",
+                        List.of(D, R), KernelScenarios::buildMdlForNonPagedPool));
     }
 
     private static KernelMachine machine(ScenarioContext context, int build) {
@@ -221,5 +231,48 @@ final class KernelScenarios {
         m.calls().mmFreePagesFromMdl(mdl);
         m.calls().exFreePool(mdl);
         m.expectAlive("MmFreePagesFromMdl of mapped pages");
+    }
+
+    private static void nonpagedPoolLocks(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        SimAddress block = m.nonpagedPool(2 * PAGE, TAG);
+        byte[] marker = { 0x52, 0x65, 0x73, 0x4D };
+        m.calls().write(block.plus(PAGE), marker);
+        SimAddress mdl = m.mdlFor(block, (int) (2 * PAGE));
+        m.calls().mmProbeAndLockPages(mdl, KernelCalls.KERNEL_MODE, KernelCalls.IO_WRITE_ACCESS);
+        m.expectAlive("MmProbeAndLockPages(KernelMode) of nonpaged pool");
+        Expect.isTrue("MDL_PAGES_LOCKED after the lock",
+                (m.calls().mdlFlags(mdl) & KernelMachine.MDL_PAGES_LOCKED) != 0);
+        Expect.equal("frames locked", 2L, m.simulator().counters().framesLocked());
+        SimAddress base = m.reserve(2 * PAGE, TAG);
+        SimAddress mapped = m.map(base, TAG, mdl);
+        Expect.equal("bytes seen through the reserved mapping", Arrays.toString(marker),
+                Arrays.toString(m.calls().read(mapped.plus(PAGE), marker.length)));
+        m.calls().mmUnmapReservedMapping(base, TAG, mdl);
+        m.calls().mmUnlockPages(mdl);
+        m.expectAlive("unmap and unlock");
+        Expect.equal("frames locked after the unlock", 0L, m.simulator().counters().framesLocked());
+        m.calls().ioFreeMdl(mdl);
+        m.calls().mmFreeMappingAddress(base, TAG);
+        m.calls().exFreePoolWithTag(block, TAG);
+        m.expectAlive("freeing everything");
+    }
+
+    private static void buildMdlForNonPagedPool(ScenarioContext context) {
+        KernelMachine m = machine(context);
+        SimAddress block = m.nonpagedPool(PAGE, TAG);
+        SimAddress mdl = m.mdlFor(block, (int) PAGE);
+        SimCounters before = m.simulator().counters();
+        m.calls().mmBuildMdlForNonPagedPool(mdl);
+        m.expectAlive("MmBuildMdlForNonPagedPool");
+        int flags = m.calls().mdlFlags(mdl);
+        Expect.isTrue("MDL_SOURCE_IS_NONPAGED_POOL set", (flags & KernelMachine.MDL_SOURCE_IS_NONPAGED_POOL) != 0);
+        Expect.isTrue("MDL_PAGES_LOCKED clear", (flags & KernelMachine.MDL_PAGES_LOCKED) == 0);
+        SimCounters after = m.simulator().counters();
+        Expect.equal("frames locked", before.framesLocked(), after.framesLocked());
+        Expect.equal("system PTEs in use", before.ptesUsed(), after.ptesUsed());
+        m.calls().ioFreeMdl(mdl);
+        m.calls().exFreePoolWithTag(block, TAG);
+        m.expectAlive("IoFreeMdl and ExFreePoolWithTag");
     }
 }

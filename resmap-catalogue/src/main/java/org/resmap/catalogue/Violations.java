@@ -58,6 +58,9 @@ public final class Violations {
     private static final DeviceAnswer UNMAPS_WITH_MATCHING_CALL = DeviceAnswer.cannotBeAsked(
             "the device unmaps a reserved mapping with MmUnmapReservedMapping and an ordinary one with "
                     + "MmUnmapLockedPages, each with the MDL it mapped");
+    private static final DeviceAnswer DESCRIBES_NO_POOL = DeviceAnswer.cannotBeAsked(
+            "the device never describes its own pool with an MDL: it maps only pages it allocated or the "
+                    + "caller's locked buffer");
     private static final DeviceAnswer UNLOCKS_ONLY_WHAT_IT_LOCKED = DeviceAnswer.cannotBeAsked(
             "the device unlocks only the MDL it locked itself, once, when its page set is closed; it never "
                     + "unlocks a partial MDL or one it did not lock");
@@ -197,6 +200,15 @@ public final class Violations {
                     "Driver Verifier: MmProbeAndLockPages on an MDL that is locked already: 0xC4/0xB0.",
                     List.of(D), MODERN, VERIFIER, p1(0xB0), LOCKS_ONCE,
                     m -> m.calls().mmProbeAndLockPages(m.allocatePages(PAGE), (byte) 0, 0)),
+            new Violation("lock-nonpaged-pool-mdl",
+                    "Driver Verifier: MmProbeAndLockPages of an MDL built by MmBuildMdlForNonPagedPool, "
+                            + "which must not be locked: 0xC4/0xB0 (P4 MDL_SOURCE_IS_NONPAGED_POOL).",
+                    List.of(D), MODERN, VERIFIER, p1(0xB0), DESCRIBES_NO_POOL,
+                    m -> {
+                        SimAddress mdl = m.mdlFor(m.nonpagedPool(PAGE, TAG), (int) PAGE);
+                        m.calls().mmBuildMdlForNonPagedPool(mdl);
+                        m.calls().mmProbeAndLockPages(mdl, KernelCalls.KERNEL_MODE, KernelCalls.IO_READ_ACCESS);
+                    }),
             new Violation("second-ordinary-mapping",
                     "Driver Verifier: a second MmMapLockedPagesSpecifyCache of an MDL that has a system "
                             + "mapping: 0xC4/0xB2.",
