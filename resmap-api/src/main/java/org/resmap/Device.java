@@ -262,6 +262,28 @@ final class Device {
         }
     }
 
+    /**
+     * Runs the in-driver bench of a slice: both paths with a reservation, the ordinary one alone
+     * without. The reply holds ticks and counts only; nothing is left mapped, so no object changes.
+     */
+    BenchResult bench(PageSlice slice, Reservation reservation, long reservationOffset, int iterations,
+                      int budgetMicroseconds) {
+        synchronized (lock) {
+            ensureOpen();
+            PageSet set = slice.pageSet();
+            int length = reservation != null
+                    ? Codec.bench(in, set.handle(), slice.offset(), slice.length(), reservation.handle(),
+                            reservationOffset, reservation.tag().value(), set.caching().value(), iterations,
+                            Protocol.BENCH_RESERVED | Protocol.BENCH_ORDINARY, budgetMicroseconds)
+                    : Codec.bench(in, set.handle(), slice.offset(), slice.length(), 0, 0, 0, set.caching().value(),
+                            iterations, Protocol.BENCH_ORDINARY, budgetMicroseconds);
+            int n = call(Protocol.IOCTL_BENCH, length, Protocol.BenchOut.SIZE, "bench " + iterations + " cycles of",
+                    reservation != null ? slice + " in " + reservation + " and ordinarily" : slice + " ordinarily");
+            expectReply(Protocol.IOCTL_BENCH, n, Protocol.BenchOut.SIZE);
+            return Codec.benchResult(out);
+        }
+    }
+
     /** Reads {@code len} bytes at {@code offset} of a mapping, in transfers of at most maxTransfer bytes. */
     void read(Mapping mapping, long offset, byte[] dst, int dstOff, int len) {
         synchronized (lock) {

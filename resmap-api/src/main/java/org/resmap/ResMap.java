@@ -7,6 +7,7 @@ import org.resmap.internal.Transport;
 import org.resmap.internal.WindowsTransport;
 
 import java.lang.ref.Cleaner;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -253,6 +254,69 @@ public final class ResMap implements AutoCloseable {
         Checks.pageRoundable("page set bytes", bytes, device.pageSize());
         Objects.requireNonNull(caching, "caching");
         return device.allocatePages(bytes, caching, preferContiguous);
+    }
+
+    /**
+     * Times map + unmap cycles of a whole page set inside the driver ({@code IOCTL_RESMAP_BENCH}):
+     * reserved ones at the start of the reservation and ordinary ones, alternating, with the driver's
+     * largest time budget (one second). See {@link #bench(PageSlice, Reservation, long, int, Duration)}.
+     *
+     * @param set an open page set of this device
+     * @param reservation an open, unmapped reservation of this device, at least as large as the set
+     * @param iterations cycles per path, 1 to 100,000
+     * @return the ticks the driver measured
+     * @throws ResMapException as a map of the set into the reservation would be refused, or
+     *     {@link NtStatus#STATUS_INVALID_PARAMETER} for more iterations than the driver allows
+     */
+    public BenchResult bench(PageSet set, Reservation reservation, int iterations) {
+        Objects.requireNonNull(set, "set");
+        Objects.requireNonNull(reservation, "reservation");
+        return bench(set.all(), reservation, 0, iterations, Duration.ZERO);
+    }
+
+    /**
+     * Times map + unmap cycles of a slice inside the driver ({@code IOCTL_RESMAP_BENCH}), with
+     * {@code KeQueryPerformanceCounter}: {@code MmMapLockedPagesWithReservedMapping} +
+     * {@code MmUnmapReservedMapping} at {@code reservationOffset} of the reservation, and
+     * {@code MmMapLockedPagesSpecifyCache} + {@code MmUnmapLockedPages}, alternating cycle by cycle,
+     * with exactly the arguments {@link Reservation#map} and {@link PageSet#mapOrdinary} use. Nothing
+     * the bench maps outlives the call: afterwards every object, count and quota is as before.
+     *
+     * @param slice a slice of an open page set of this device
+     * @param reservation an open reservation of this device whose pages at {@code reservationOffset}
+     *     are unmapped; {@code null} times the ordinary path alone
+     * @param reservationOffset page-aligned; 0 unless the reservation is divisible (and with no reservation)
+     * @param iterations cycles per path, at least 1; the driver allows at most 100,000
+     * @param budget the time after which the driver stops early (reported by
+     *     {@link BenchResult#budgetSpent()}); {@link Duration#ZERO} for the driver's largest, one second
+     * @return the ticks the driver measured
+     * @throws IllegalArgumentException for fewer than 1 iteration or a negative budget, before anything is sent
+     * @throws ResMapException as the map request would be refused ({@link NtStatus#STATUS_CONFLICTING_ADDRESSES}
+     *     for a mapped reservation, {@link NtStatus#STATUS_ALLOTTED_SPACE_EXCEEDED} for one too small,
+     *     {@link NtStatus#STATUS_QUOTA_EXCEEDED} at the object quota), or
+     *     {@link NtStatus#STATUS_INVALID_PARAMETER} for iterations or a budget beyond the driver's bounds
+     */
+    public BenchResult bench(PageSlice slice, Reservation reservation, long reservationOffset, int iterations,
+                             Duration budget) {
+        Objects.requireNonNull(slice, "slice");
+        Objects.requireNonNull(budget, "budget");
+        Checks.positive("bench iterations", iterations);
+        Checks.notNegative("reservation offset", reservationOffset);
+        if (budget.isNegative()) {
+            throw new IllegalArgumentException("bench budget must not be negative, not " + budget);
+        }
+        // Whole microseconds, rounded up; a budget past 32 bits of them is sent as the largest 32-bit
+        // value, which the driver refuses as too long.
+        long budgetMicros = budget.getSeconds() > 4295 ? 0xFFFF_FFFFL
+                : budget.getSeconds() * 1_000_000L + (budget.getNano() + 999) / 1000;
+        PageSet set = slice.pageSet();
+        device.ensureOwns(set, set.device());
+        set.ensureOpen();
+        if (reservation != null) {
+            device.ensureOwns(reservation, reservation.device());
+            reservation.ensureOpen();
+        }
+        return device.bench(slice, reservation, reservationOffset, iterations, (int) Math.min(budgetMicros, 0xFFFF_FFFFL));
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.resmap.internal;
 
+import org.resmap.BenchResult;
 import org.resmap.DeviceInfo;
 import org.resmap.ObjectInfo;
 import org.resmap.ObjectState;
@@ -7,6 +8,7 @@ import org.resmap.ObjectType;
 import org.resmap.PoolTag;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * Encodes requests into, and decodes replies from, little-endian direct buffers at absolute offsets
@@ -54,6 +56,35 @@ public final class Codec {
         in.putInt(Protocol.MapIn.POOL_TAG, poolTag);
         in.putInt(Protocol.MapIn.CACHING_TYPE, cachingType);
         return Protocol.MapIn.SIZE;
+    }
+
+    /** Encodes a {@code RESMAP_BENCH_IN}: the map request as {@link #map} encodes it, then the bench's fields. */
+    public static int bench(ByteBuffer in, long pageSet, long offset, long bytes, long reservation,
+                            long reservationOffset, int poolTag, int cachingType, int iterations, int flags,
+                            int budgetMicroseconds) {
+        map(in, pageSet, offset, bytes, reservation, reservationOffset, poolTag, cachingType);
+        in.putInt(Protocol.BenchIn.ITERATIONS, iterations);
+        in.putInt(Protocol.BenchIn.FLAGS, flags);
+        in.putInt(Protocol.BenchIn.BUDGET_MICROSECONDS, budgetMicroseconds);
+        in.putInt(Protocol.BenchIn.RESERVED, 0);
+        return Protocol.BenchIn.SIZE;
+    }
+
+    public static BenchResult benchResult(ByteBuffer out) {
+        long frequency = out.getLong(Protocol.BenchOut.FREQUENCY);
+        int cycles = out.getInt(Protocol.BenchOut.CYCLES);
+        int flags = out.getInt(Protocol.BenchOut.FLAGS);
+        Optional<BenchResult.Path> reserved = (flags & Protocol.BENCH_RESERVED) == 0 ? Optional.empty()
+                : Optional.of(new BenchResult.Path(out.getLong(Protocol.BenchOut.RESERVED_TOTAL_TICKS),
+                        out.getLong(Protocol.BenchOut.RESERVED_MIN_TICKS),
+                        out.getLong(Protocol.BenchOut.RESERVED_MAX_TICKS), cycles, frequency));
+        Optional<BenchResult.Path> ordinary = (flags & Protocol.BENCH_ORDINARY) == 0 ? Optional.empty()
+                : Optional.of(new BenchResult.Path(out.getLong(Protocol.BenchOut.ORDINARY_TOTAL_TICKS),
+                        out.getLong(Protocol.BenchOut.ORDINARY_MIN_TICKS),
+                        out.getLong(Protocol.BenchOut.ORDINARY_MAX_TICKS), cycles, frequency));
+        return new BenchResult(out.getInt(Protocol.BenchOut.PAGES), cycles,
+                (flags & Protocol.BENCH_BUDGET_SPENT) != 0, frequency, out.getLong(Protocol.BenchOut.ELAPSED_TICKS),
+                reserved, ordinary);
     }
 
     public static int handle(ByteBuffer in, long handle) {

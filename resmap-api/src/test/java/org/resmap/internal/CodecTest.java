@@ -2,6 +2,7 @@ package org.resmap.internal;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.resmap.BenchResult;
 import org.resmap.DeviceInfo;
 import org.resmap.ObjectInfo;
 import org.resmap.ObjectState;
@@ -10,6 +11,7 @@ import org.resmap.PoolTag;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,6 +55,49 @@ class CodecTest {
         assertEquals(5000, buffer.getLong(8));
         assertEquals(2, buffer.getInt(16));
         assertEquals(0, buffer.getInt(20));
+    }
+
+    @Test
+    void benchRequestIsAMapRequestThenTheBenchFields() {
+        assertEquals(64, Codec.bench(buffer, 0x0200000000000001L, 4096, 100, 0x0100000000000002L, 8192, 0x704D7352, 1,
+                777, Protocol.BENCH_RESERVED | Protocol.BENCH_ORDINARY, 5000));
+        assertEquals(0x0200000000000001L, buffer.getLong(0));
+        assertEquals(4096, buffer.getLong(8));
+        assertEquals(100, buffer.getLong(16));
+        assertEquals(0x0100000000000002L, buffer.getLong(24));
+        assertEquals(8192, buffer.getLong(32));
+        assertEquals(0x704D7352, buffer.getInt(40));
+        assertEquals(1, buffer.getInt(44));
+        assertEquals(777, buffer.getInt(48));
+        assertEquals(3, buffer.getInt(52));
+        assertEquals(5000, buffer.getInt(56));
+        assertEquals(0, buffer.getInt(60));
+    }
+
+    @Test
+    void benchReplyDecodesEveryFieldFromItsOwnOffset() {
+        long[] ticks = {10_000_000L, 90_000L, 40_000L, 300L, 900L, 50_000L, 400L, 1_200L};
+        for (int i = 0; i < ticks.length; i++) {
+            buffer.putLong(8 * i, ticks[i]);
+        }
+        buffer.putInt(64, 100);
+        buffer.putInt(68, 16);
+        buffer.putInt(72, Protocol.BENCH_RESERVED | Protocol.BENCH_ORDINARY | Protocol.BENCH_BUDGET_SPENT);
+        buffer.putInt(76, 0);
+        BenchResult r = Codec.benchResult(buffer);
+        assertEquals(new BenchResult(16, 100, true, 10_000_000L, 90_000L,
+                Optional.of(new BenchResult.Path(40_000L, 300L, 900L, 100, 10_000_000L)),
+                Optional.of(new BenchResult.Path(50_000L, 400L, 1_200L, 100, 10_000_000L))), r);
+        assertEquals(40_000.0, r.reserved().orElseThrow().nanosPerCycle(), 1e-9);
+        assertEquals(30_000.0, r.reserved().orElseThrow().minNanos(), 1e-9);
+        assertEquals(120_000.0, r.ordinary().orElseThrow().maxNanos(), 1e-9);
+        assertEquals(1.25, r.ordinaryOverReserved().orElseThrow(), 1e-12);
+
+        buffer.putInt(72, Protocol.BENCH_ORDINARY);
+        r = Codec.benchResult(buffer);
+        assertTrue(r.reserved().isEmpty());
+        assertFalse(r.budgetSpent());
+        assertTrue(r.ordinaryOverReserved().isEmpty());
     }
 
     @Test

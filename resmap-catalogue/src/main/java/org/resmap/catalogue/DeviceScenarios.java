@@ -10,6 +10,7 @@ import static org.resmap.catalogue.Source.X;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import org.resmap.BenchResult;
 import org.resmap.CachingType;
 import org.resmap.DeviceInfo;
 import org.resmap.FaultKind;
@@ -77,6 +78,12 @@ final class DeviceScenarios {
                         "A divisible reservation (Windows 10 2004 and later) takes separate mappings of "
                                 + "page-aligned sub-ranges, e.g. the same pages twice for a ring buffer; "
                                 + "older kernels refuse it.", List.of(D), DeviceScenarios::divisible),
+                onEveryBackend("bench.cycles-leave-nothing-behind",
+                        "The in-driver bench maps and unmaps a page set N times on each path (reserved, then "
+                                + "ordinary, alternating), timed with KeQueryPerformanceCounter: the reservation is "
+                                + "reserved again after each MmUnmapReservedMapping, so afterwards it is unmapped "
+                                + "and every count and quota is as before.", List.of(D),
+                        DeviceScenarios::benchLeavesNothingBehind),
                 onEveryBackend("teardown.objects-closed-in-safe-order",
                         "Unmap, then release the pages, then free the range: every count returns to zero.",
                         List.of(D), DeviceScenarios::teardown),
@@ -241,6 +248,24 @@ final class DeviceScenarios {
             Expect.equal("the same pages seen at the second offset", "ring",
                     new String(high.read(0, 4), StandardCharsets.US_ASCII));
             Expect.equal("mappings of the reservation", 2, ring.query().mappingCount());
+        }
+    }
+
+    private static void benchLeavesNothingBehind(ScenarioContext context) {
+        ResMap device = context.device();
+        try (Reservation reservation = device.reserve(4 * PAGE, TAG);
+             PageSet pages = device.allocatePages(4 * PAGE, CachingType.CACHED)) {
+            DeviceInfo before = device.info();
+            BenchResult result = device.bench(pages, reservation, 8);
+            Expect.equal("cycles run", 8, result.cycles());
+            Expect.equal("pages per mapping", 4, result.pages());
+            Expect.equal("reserved path ran", true, result.reserved().isPresent());
+            Expect.equal("ordinary path ran", true, result.ordinary().isPresent());
+            Expect.equal("device counts and quotas after the bench", before, device.info());
+            Expect.equal("reservation state after the bench", ObjectState.RESERVED, reservation.query().state());
+            try (Mapping mapping = reservation.map(pages)) {
+                Expect.equal("bytes mapped after the bench", 4 * PAGE, mapping.bytes());
+            }
         }
     }
 

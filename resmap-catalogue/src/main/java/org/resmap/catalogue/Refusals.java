@@ -8,8 +8,10 @@ import static org.resmap.catalogue.Source.K;
 import static org.resmap.catalogue.Source.R;
 import static org.resmap.catalogue.Source.X;
 
+import java.time.Duration;
 import java.util.List;
 import org.resmap.CachingType;
+import org.resmap.DeviceInfo;
 import org.resmap.Mapping;
 import org.resmap.NtStatus;
 import org.resmap.PageSet;
@@ -43,6 +45,7 @@ final class Refusals {
     static final String UNMAP_TWICE = "refuse.unmap-twice";
     static final String FOREIGN_OBJECT = "refuse.foreign-object";
     static final String WRITE_READ_ONLY_BUFFER = "refuse.write-read-only-buffer";
+    static final String BENCH_BOUNDS = "refuse.bench-beyond-its-bounds";
 
     private Refusals() {
     }
@@ -98,7 +101,31 @@ final class Refusals {
                         "A user buffer locked for reading only (IoReadAccess) is read through its mappings, but a "
                                 + "write through any of them is refused with STATUS_MEDIA_WRITE_PROTECTED and the "
                                 + "buffer keeps its bytes; an ordinary mapping of it is made with MdlMappingNoWrite.",
-                        List.of(D), Refusals::writeReadOnlyBuffer));
+                        List.of(D), Refusals::writeReadOnlyBuffer),
+                onEveryBackend(BENCH_BOUNDS,
+                        "The in-driver bench holds the handle's lock while it runs, so the driver bounds it: more "
+                                + "than 100,000 iterations or a budget over one second is refused with "
+                                + "STATUS_INVALID_PARAMETER, and a bench into a mapped reservation (0xDA/0x107) with "
+                                + "STATUS_CONFLICTING_ADDRESSES, as the map itself would be; nothing changes.",
+                        List.of(D, X), Refusals::benchBeyondItsBounds));
+    }
+
+    private static void benchBeyondItsBounds(ScenarioContext context) {
+        ResMap device = context.device();
+        try (Reservation reservation = device.reserve(PAGE, TAG);
+             PageSet pages = device.allocatePages(PAGE, CachingType.CACHED)) {
+            DeviceInfo before = device.info();
+            Expect.refused("bench 100,001 iterations", NtStatus.STATUS_INVALID_PARAMETER,
+                    () -> device.bench(pages, reservation, 100_001));
+            Expect.refused("bench with a budget of 1.001 s", NtStatus.STATUS_INVALID_PARAMETER,
+                    () -> device.bench(pages.all(), reservation, 0, 1, Duration.ofMillis(1001)));
+            try (Mapping mapping = reservation.map(pages)) {
+                Expect.refused("bench into a mapped reservation", NtStatus.STATUS_CONFLICTING_ADDRESSES,
+                        () -> device.bench(pages, reservation, 1));
+                Expect.equal("mappings of the reservation after the refusal", 1, reservation.query().mappingCount());
+            }
+            Expect.equal("device counts and quotas after the refusals", before, device.info());
+        }
     }
 
     private static void writeReadOnlyBuffer(ScenarioContext context) {
