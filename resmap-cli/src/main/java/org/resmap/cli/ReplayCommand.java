@@ -1,6 +1,7 @@
 package org.resmap.cli;
 
 import org.resmap.Backend;
+import org.resmap.Exchange;
 import org.resmap.SimulatorConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,7 +92,8 @@ final class ReplayCommand implements Callable<Integer> {
                 } else if (a.output().length() != b.output().length()) {
                     found.add(where + ": recorded " + a.output().length() / 2 + " reply bytes, simulator "
                             + b.output().length() / 2);
-                } else if (sameBackend && !Objects.equals(a.output(), b.output())) {
+                } else if (sameBackend && !Objects.equals(Exchange.repeatableOutputHex(a.request(), a.output()),
+                        Exchange.repeatableOutputHex(b.request(), b.output()))) {
                     found.add(where + ": reply bytes differ: recorded " + a.output() + ", simulator " + b.output());
                 }
             }
