@@ -300,12 +300,21 @@ RESMAP_SIM_API int resmap_sim_frame_cache_type(resmap_sim_machine *m, uint64_t p
     return type;
 }
 
-int sim_map_run(resmap_sim_machine *m, void *va, PFN_NUMBER first, size_t pages, int writable)
+int sim_host_map_run(int memfd, void *va, PFN_NUMBER first, size_t pages, int writable)
 {
     if (mmap(va, pages * PAGE_SIZE, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
-             m->memfd, (off_t)(first * PAGE_SIZE)) == MAP_FAILED) {
+             memfd, (off_t)(first * PAGE_SIZE)) == MAP_FAILED) {
+        return errno;
+    }
+    return 0;
+}
+
+int sim_map_run(resmap_sim_machine *m, void *va, PFN_NUMBER first, size_t pages, int writable)
+{
+    int error = sim_host_map_run(m->memfd, va, first, pages, writable);
+    if (error != 0) {
         /* Within the budget the host should never refuse: that it did is reported, never absorbed. */
-        sim_host_fault_locked(m, "mmap", va, pages, errno);
+        sim_host_fault_locked(m, "mmap", va, pages, error);
         return -1;
     }
     return 0;
@@ -353,14 +362,21 @@ void sim_arena_release(resmap_sim_machine *m, void *arena, size_t pages)
     }
 }
 
+int sim_host_unmap_to_reserved(void *va, size_t pages)
+{
+    if (pages != 0 &&
+        mmap(va, pages * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+             0) == MAP_FAILED) {
+        return errno;
+    }
+    return 0;
+}
+
 int sim_unmap_to_reserved(resmap_sim_machine *m, void *va, size_t pages)
 {
-    if (pages == 0) {
-        return 0;
-    }
-    if (mmap(va, pages * PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
-             0) == MAP_FAILED) {
-        sim_host_fault_locked(m, "mmap(PROT_NONE)", va, pages, errno);
+    int error = sim_host_unmap_to_reserved(va, pages);
+    if (error != 0) {
+        sim_host_fault_locked(m, "mmap(PROT_NONE)", va, pages, error);
         return -1;
     }
     return 0;

@@ -201,7 +201,7 @@ static void unlock_locked(struct sim_call *call, PMDL mdl)
     if (mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) {
         /* [D] MmUnlockPages releases the MDL's system mapping as an ordinary one. PTEs of a
          * reservation are not its to release: 0xDA/0x301 (the mapping's address). */
-        if (sim_ordinary_release_locked(m, PAGE_ALIGN(mdl->MappedSystemVa), mdl) != 0) {
+        if (sim_ordinary_release_locked(m, PAGE_ALIGN(mdl->MappedSystemVa), mdl, 0) != 0) {
             sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, PTE_MISUSE_RELEASE_NOT_PERMITTED,
                               (ULONG_PTR)mdl->MappedSystemVa, 0, 0);
             return;

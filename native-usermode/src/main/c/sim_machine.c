@@ -64,6 +64,7 @@ RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cf
     m->pool_head.next = m->pool_head.prev = &m->pool_head;
     m->next_block_number = 1;
     pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->host_idle, NULL);
     sim_process_init(m);
     if (sim_frames_init(m) != 0 || sim_pool_arena_init(m) != 0 || sim_ptes_init(m) != 0 ||
         sim_user_init(m) != 0) {
@@ -72,6 +73,7 @@ RESMAP_SIM_API resmap_sim_machine *resmap_sim_create(const resmap_sim_config *cf
         sim_pool_arena_destroy(m);
         sim_frames_destroy(m);
         sim_host_uncharge(m->host_charged);
+        pthread_cond_destroy(&m->host_idle);
         pthread_mutex_destroy(&m->lock);
         free(m);
         return NULL;
@@ -114,6 +116,7 @@ RESMAP_SIM_API void resmap_sim_destroy(resmap_sim_machine *m)
         sim_host_uncharge(m->host_charged);
     }
     free(m->trace);
+    pthread_cond_destroy(&m->host_idle);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }

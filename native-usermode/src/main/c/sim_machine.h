@@ -8,6 +8,10 @@
  * Locking: m->lock protects every field below but the thread records (thread-local, no lock). Kernel functions take it in sim_enter and drop it in
  * sim_leave; helpers named sim_*_locked expect it held. A bugcheck is raised only with the lock
  * released (it may unwind the stack with longjmp), and no host mutex is held while driver code runs.
+ * The host mmap calls of a map or unmap run with the lock released, so that other sessions' work goes
+ * on meanwhile: the reservation or ordinary mapping is marked busy for that time (its bookkeeping
+ * already says what the host is about to show), and whatever would act on it or read through it
+ * waits for host_idle first (sim_wait_idle_locked).
  */
 #ifndef SIM_MACHINE_H
 #define SIM_MACHINE_H
@@ -60,6 +64,7 @@ struct sim_reservation {
     size_t pages;
     ULONG tag;
     int divisible;
+    int busy;               /* a host call on its PTEs is running with the machine lock released */
     struct sim_runs mapped;
 };
 
@@ -69,6 +74,7 @@ struct sim_ordinary_mapping {
     size_t first_pte;
     size_t pages;
     PMDL mdl;               /* compared, never dereferenced: the MDL may be gone */
+    int busy;               /* its host mmap is running with the machine lock released */
     struct sim_runs mapped;
 };
 
@@ -163,6 +169,7 @@ struct sim_thread {
 
 struct resmap_sim_machine {
     pthread_mutex_t lock;
+    pthread_cond_t host_idle;   /* broadcast when a busy reservation or mapping is idle again */
     uint64_t serial;        /* unique for the life of the process; immutable */
     resmap_sim_config config;
     int verifier;
@@ -386,6 +393,9 @@ size_t sim_frames_first_mapped_locked(resmap_sim_machine *m, const PFN_NUMBER *f
 int sim_map_frames(resmap_sim_machine *m, void *va, const PFN_NUMBER *frames, size_t count, int writable);
 /* One run: pages consecutive frames from `first` at va (one host mmap; a refusal is a host fault). */
 int sim_map_run(resmap_sim_machine *m, void *va, PFN_NUMBER first, size_t pages, int writable);
+/* The host calls alone, which need no lock: 0, or the host's errno (nothing recorded). */
+int sim_host_map_run(int memfd, void *va, PFN_NUMBER first, size_t pages, int writable);
+int sim_host_unmap_to_reserved(void *va, size_t pages);
 /* A PROT_NONE arena of this many pages, reserved but backed by nothing (the system PTEs, user memory),
  * charged as one host mapping; NULL if the budget or the host refused. sim_arena_release gives it
  * back to the host. */
@@ -417,11 +427,19 @@ size_t sim_pte_index(const resmap_sim_machine *m, const void *va);
 void *sim_pte_address(const resmap_sim_machine *m, size_t index);
 /* Maps the first `runs` runs of m->frame_runs (as sim_mdl_check_frames_locked left them) into PTEs
  * from `first` on with a caching type, one host mmap per run, and records them in `into`; -1 if the
- * host refused (nothing then mapped). */
+ * host refused (nothing then mapped). With busy non-NULL the runs are recorded first and the host calls
+ * made with m->lock released and *busy set (see "Locking" above). */
 int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t first, size_t runs,
-                        MEMORY_CACHING_TYPE cache, int writable);
-/* Empties PTEs [first, first + count) of `from` (one host call) and forgets their runs. */
-void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t first, size_t count);
+                        MEMORY_CACHING_TYPE cache, int writable, int *busy);
+/* Empties PTEs [first, first + count) of `from` (one host call) and forgets their runs; with busy
+ * non-NULL the host call is made with m->lock released and *busy set. */
+void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t first, size_t count,
+                           int *busy);
+/* Whether system PTE i belongs to a reservation or mapping whose host call is in flight. */
+int sim_pte_busy_locked(resmap_sim_machine *m, size_t i);
+/* Waits (m->lock released meanwhile) until some busy reservation or mapping is idle again; whatever
+ * the caller looked up before may have changed, so it looks again. */
+void sim_wait_idle_locked(resmap_sim_machine *m);
 /* How many of PTEs [first, first + count) the runs fill. */
 size_t sim_runs_pages_in(const struct sim_runs *runs, size_t first, size_t count);
 void sim_runs_free(struct sim_runs *runs);
@@ -438,8 +456,11 @@ int sim_mdl_check_mappable_locked(struct sim_call *call, PMDL mdl, size_t pages,
 int sim_mdl_check_frames_locked(struct sim_call *call, PMDL mdl, size_t pages, size_t *runs);
 void sim_mdl_mark_mapped(PMDL mdl);
 
-/* Ordinary mappings (sim_ordinary.c): releases the one at va made for mdl; -1 if there is none. */
-int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl);
+/* Ordinary mappings (sim_ordinary.c): releases the one at va made for mdl; -1 if there is none. With
+ * unlocked_host_call set the host call runs with m->lock released (the caller then keeps no state
+ * it looked up across the call). */
+int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl,
+                                int unlocked_host_call);
 
 /* Simulated user memory (sim_user.c): the frame behind a user address, or SIM_NO_FRAME; the second
  * counts only an address of that process's memory (another process does not have the address). */

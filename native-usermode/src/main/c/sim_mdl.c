@@ -161,7 +161,7 @@ VOID IoFreeMdl(PMDL Mdl)
         /* [D] IoFreeMdl releases a partial MDL's own system mapping. It can release an ordinary one;
          * PTEs of a reservation are not its to release: Verifier reports the MDL as still mapped
          * (0xB8), the kernel alone as a release it may not make (0xDA/0x301). */
-        if (sim_ordinary_release_locked(m, PAGE_ALIGN(Mdl->MappedSystemVa), Mdl) == 0) {
+        if (sim_ordinary_release_locked(m, PAGE_ALIGN(Mdl->MappedSystemVa), Mdl, 0) == 0) {
             sim_block_free_locked(m, b);
         } else if (m->verifier) {
             sim_call_bugcheck(&call, DRIVER_VERIFIER_DETECTED_VIOLATION, VERIFIER_FREE_MAPPED_MDL,

@@ -8,14 +8,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl)
+static void register_locked(resmap_sim_machine *m, struct sim_ordinary_mapping *o)
 {
-    size_t index = sim_pte_index(m, va);
-    /* Found from its first PTE, not by a walk of all ordinary mappings. */
-    struct sim_ordinary_mapping *o = index == (size_t)-1 ? NULL : m->pte_ordinary[index];
-    if (o == NULL || o->mdl != mdl) {
-        return -1;
+    o->prev = NULL;
+    o->next = m->ordinary;
+    if (o->next != NULL) {
+        o->next->prev = o;
     }
+    m->ordinary = o;
+    m->pte_ordinary[o->first_pte] = o;
+    m->ordinary_count++;
+    m->ordinary_mapped_pages += o->pages;
+}
+
+static void unregister_locked(resmap_sim_machine *m, struct sim_ordinary_mapping *o)
+{
     if (o->prev != NULL) {
         o->prev->next = o->next;
     } else {
@@ -24,12 +31,33 @@ int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL
     if (o->next != NULL) {
         o->next->prev = o->prev;
     }
-    m->pte_ordinary[index] = NULL;
-    sim_ptes_unmap_locked(m, &o->mapped, o->first_pte, o->pages);
-    sim_ptes_release_locked(m, o->first_pte, o->pages);
-    sim_machine_uncharge_locked(m, o->host_charge);
+    m->pte_ordinary[o->first_pte] = NULL;
     m->ordinary_count--;
     m->ordinary_mapped_pages -= o->pages;
+}
+
+int sim_ordinary_release_locked(resmap_sim_machine *m, const void *va, const MDL *mdl,
+                                int unlocked_host_call)
+{
+    size_t index = sim_pte_index(m, va);
+    struct sim_ordinary_mapping *o;
+    /* Found from its first PTE, not by a walk of all ordinary mappings; one whose host call is in
+     * flight is waited for, then looked up again. */
+    for (;;) {
+        o = index == (size_t)-1 ? NULL : m->pte_ordinary[index];
+        if (o == NULL || !o->busy) {
+            break;
+        }
+        sim_wait_idle_locked(m);
+    }
+    if (o == NULL || o->mdl != mdl) {
+        return -1;
+    }
+    /* It stays registered until the host has unmapped it, so its frames count as mapped until then. */
+    sim_ptes_unmap_locked(m, &o->mapped, o->first_pte, o->pages, unlocked_host_call ? &o->busy : NULL);
+    unregister_locked(m, o);
+    sim_ptes_release_locked(m, o->first_pte, o->pages);
+    sim_machine_uncharge_locked(m, o->host_charge);
     sim_runs_free(&o->mapped);
     free(o);
     return 0;
@@ -72,20 +100,30 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
     charged = !sim_fault_locked(m, RESMAP_SIM_FAULT_MAPPING) && sim_machine_charge_locked(m, charge) == 0;
     first = charged ? sim_ptes_take_locked(m, pages, SIM_PTE_ORDINARY) : (size_t)-1;
     o = first == (size_t)-1 ? NULL : calloc(1, sizeof(*o));
+    if (o != NULL) {
+        /* Registered before the host call, which runs with the machine lock released: its frames count
+         * as mapped from now on, and a touch of its pages waits for the host (o->busy). */
+        o->first_pte = first;
+        o->pages = pages;
+        o->host_charge = charge;
+        o->mdl = mdl;
+        register_locked(m, o);
+    }
     /* [D] from Windows 8 on, MdlMappingNoWrite in Priority makes the mapping read-only. */
     if (o == NULL ||
-        sim_ptes_map_locked(m, &o->mapped, first, runs, cache,
-                            (priority & MdlMappingNoWrite) == 0) != 0) {
+        sim_ptes_map_locked(m, &o->mapped, first, runs, cache, (priority & MdlMappingNoWrite) == 0,
+                            &o->busy) != 0) {
+        if (o != NULL) {
+            unregister_locked(m, o);
+            sim_runs_free(&o->mapped);
+            free(o);
+        }
         if (first != (size_t)-1) {
             sim_ptes_release_locked(m, first, pages);
         }
         if (charged) {
             sim_machine_uncharge_locked(m, charge);
         }
-        if (o != NULL) {
-            sim_runs_free(&o->mapped);
-        }
-        free(o);
         if (bugcheck_on_failure && !(mdl->MdlFlags & MDL_MAPPING_CAN_FAIL)) {
             /* [D] the kernel's own: system PTE type 0, pages asked, free PTEs, all PTEs. */
             sim_call_bugcheck(call, NO_MORE_SYSTEM_PTES, 0, pages, m->ptes_total - m->ptes_used,
@@ -93,18 +131,6 @@ static PVOID map_ordinary_locked(struct sim_call *call, PMDL mdl, KPROCESSOR_MOD
         }
         return NULL;
     }
-    o->first_pte = first;
-    o->pages = pages;
-    o->host_charge = charge;
-    o->mdl = mdl;
-    o->next = m->ordinary;
-    if (o->next != NULL) {
-        o->next->prev = o;
-    }
-    m->ordinary = o;
-    m->pte_ordinary[first] = o;
-    m->ordinary_count++;
-    m->ordinary_mapped_pages += pages;
     mdl->MappedSystemVa = (PUCHAR)sim_pte_address(m, first) + mdl->ByteOffset;
     sim_mdl_mark_mapped(mdl);
     return mdl->MappedSystemVa;
@@ -156,7 +182,7 @@ VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
     sim_call_args(&call, "%s, %s", where, name);
     if (mdl == NULL) {
         sim_call_bugcheck(&call, PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0);
-    } else if (sim_ordinary_release_locked(m, PAGE_ALIGN(BaseAddress), mdl) != 0) {
+    } else if (sim_ordinary_release_locked(m, PAGE_ALIGN(BaseAddress), mdl, 1) != 0) {
         /* [D] 0xDA/0x06: the MDL is not (or never was) mapped there (MDL, address, its pages). */
         sim_call_bugcheck(&call, SYSTEM_PTE_MISUSE, PTE_MISUSE_MDL_NOT_MAPPED, (ULONG_PTR)mdl,
                           (ULONG_PTR)BaseAddress,

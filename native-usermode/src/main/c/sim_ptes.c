@@ -219,15 +219,40 @@ static size_t same_cache_length(const int8_t *cache, size_t n)
     return k;
 }
 
+/* Releases the machine lock for a host call on a busy object, and takes it back. */
+static void begin_unlocked(resmap_sim_machine *m, int *busy)
+{
+    if (busy != NULL) {
+        *busy = 1;
+        pthread_mutex_unlock(&m->lock);
+    }
+}
+
+static void end_unlocked(resmap_sim_machine *m, int *busy)
+{
+    if (busy != NULL) {
+        pthread_mutex_lock(&m->lock);
+        *busy = 0;
+        pthread_cond_broadcast(&m->host_idle);
+    }
+}
+
+void sim_wait_idle_locked(resmap_sim_machine *m)
+{
+    pthread_cond_wait(&m->host_idle, &m->lock);
+}
+
 int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t first, size_t runs,
-                        MEMORY_CACHING_TYPE cache, int writable)
+                        MEMORY_CACHING_TYPE cache, int writable, int *busy)
 {
     size_t had = into->count, had_pages = into->pages;
-    size_t i = 0;
+    size_t i = 0, k, mapped = 0;
+    int error = 0;
     if (runs == (size_t)-1) {
         return -1;
     }
-    for (size_t k = 0; k < runs; k++) {
+    /* The runs are recorded first: the bookkeeping says what the host is about to show. */
+    for (k = 0; k < runs; k++) {
         const struct sim_frame_run *run = &m->frame_runs[k];
         /* [D] a page with a caching type of its own keeps it; only pages that have none (from
          * MmAllocatePagesForMdl) take the caller's CacheType. A run of frames with different types
@@ -237,9 +262,7 @@ int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t fir
             int8_t own = m->frame_cache[at];
             int8_t type = own != (int8_t)MmNotMapped ? own : (int8_t)cache;
             part = same_cache_length(m->frame_cache + at, run->pages - done);
-            if (sim_map_run(m, sim_pte_address(m, first + i), at, part, writable) != 0 ||
-                runs_append(into, first + i, at, part, type) != 0) {
-                sim_unmap_to_reserved(m, sim_pte_address(m, first), i + part);
+            if (runs_append(into, first + i, at, part, type) != 0) {
                 into->count = had;
                 into->pages = had_pages;
                 return -1;
@@ -247,13 +270,38 @@ int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t fir
             i += part;
         }
     }
+    /* Nothing else touches these runs while the object is busy, so they are read without the lock. */
+    begin_unlocked(m, busy);
+    for (k = had; k < into->count && error == 0; k++) {
+        const struct sim_pte_run *r = &into->run[k];
+        error = sim_host_map_run(m->memfd, sim_pte_address(m, r->pte), r->frame, r->pages, writable);
+        mapped += error == 0 ? r->pages : 0;
+    }
+    end_unlocked(m, busy);
+    if (error != 0) {
+        /* Within the budget the host should never refuse: that it did is reported, never absorbed. A
+         * failed MAP_FIXED may have unmapped its range, so all of it goes back. */
+        const struct sim_pte_run *r = &into->run[k - 1];
+        sim_host_fault_locked(m, "mmap", sim_pte_address(m, r->pte), r->pages, error);
+        sim_unmap_to_reserved(m, sim_pte_address(m, first), mapped + r->pages);
+        into->count = had;
+        into->pages = had_pages;
+        return -1;
+    }
     return 0;
 }
 
-void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t first, size_t count)
+void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t first, size_t count,
+                           int *busy)
 {
+    int error;
+    begin_unlocked(m, busy);
+    error = sim_host_unmap_to_reserved(sim_pte_address(m, first), count);
+    end_unlocked(m, busy);
     /* A refusal stops the machine (a host fault); the bookkeeping below still follows the driver. */
-    sim_unmap_to_reserved(m, sim_pte_address(m, first), count);
+    if (error != 0) {
+        sim_host_fault_locked(m, "mmap(PROT_NONE)", sim_pte_address(m, first), count, error);
+    }
     runs_remove(m, from, first, first + count);
     sim_frames_free_orphans_locked(m);
 }
@@ -272,6 +320,21 @@ static struct sim_runs *runs_of_pte_locked(resmap_sim_machine *m, size_t i)
         }
     }
     return NULL;
+}
+
+int sim_pte_busy_locked(resmap_sim_machine *m, size_t i)
+{
+    if (m->pte_kind[i] == SIM_PTE_RESERVED || m->pte_kind[i] == SIM_PTE_HEADER) {
+        return m->pte_reservation[i] != NULL && m->pte_reservation[i]->busy;
+    }
+    if (m->pte_kind[i] == SIM_PTE_ORDINARY) {
+        for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
+            if (i >= o->first_pte && i < o->first_pte + o->pages) {
+                return o->busy;
+            }
+        }
+    }
+    return 0;
 }
 
 PFN_NUMBER sim_pte_frame_locked(resmap_sim_machine *m, size_t i, int *cache)

@@ -188,6 +188,21 @@ static PVOID allocate_mapping_address(struct sim_call *call, SIZE_T bytes, ULONG
     return sim_pte_address(m, r->first_pte);
 }
 
+/* The lookup of a map, unmap or free, once no host call is in flight on the reservation it finds: a
+ * second call on a busy reservation waits for the first (its host view is only then what its
+ * bookkeeping says) and then looks again, since the reservation may be gone by then. */
+static void find_idle_reservation_locked(resmap_sim_machine *m, PVOID address, ULONG tag,
+                                         enum lookup_purpose purpose, struct lookup *found)
+{
+    for (;;) {
+        find_reservation_locked(m, address, tag, purpose, found);
+        if (found->reservation == NULL || !found->reservation->busy) {
+            return;
+        }
+        sim_wait_idle_locked(m);
+    }
+}
+
 static PVOID finish_allocation(struct sim_call *call, PVOID base)
 {
     char where[48];
@@ -241,7 +256,7 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     size_t runs;
     size_t already, checked;
 
-    find_reservation_locked(m, address, tag, FOR_MAP, &found);
+    find_idle_reservation_locked(m, address, tag, FOR_MAP, &found);
     if (found.reservation == NULL) {
         sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, found.code, (ULONG_PTR)address, tag, found.owner);
         return NULL;
@@ -277,11 +292,14 @@ static PVOID map_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
                           (ULONG_PTR)sim_pte_address(m, found.start + checked));
         return NULL;
     }
-    /* The reserved map call has no way to ask for a read-only mapping: its PTEs are writable. */
-    if (sim_ptes_map_locked(m, &found.reservation->mapped, found.start, runs, cache, 1) != 0) {
+    /* The reserved map call has no way to ask for a read-only mapping: its PTEs are writable. The
+     * counter moves with the runs, which are recorded before the host call. */
+    m->reserved_mapped_pages += pages;
+    if (sim_ptes_map_locked(m, &found.reservation->mapped, found.start, runs, cache, 1,
+                            &found.reservation->busy) != 0) {
+        m->reserved_mapped_pages -= pages;
         return NULL;
     }
-    m->reserved_mapped_pages += pages;
     sim_mdl_mark_mapped(mdl);
     /* [D] the MDL's MappedSystemVa does not include the byte offset; the returned address does. */
     if (m->config.windows_build < BUILD_WINDOWS_8) {
@@ -323,7 +341,7 @@ static void unmap_reserved_locked(struct sim_call *call, PVOID address, ULONG ta
     struct lookup found;
     size_t pages, mapped;
 
-    find_reservation_locked(m, address, tag, FOR_UNMAP, &found);
+    find_idle_reservation_locked(m, address, tag, FOR_UNMAP, &found);
     if (found.reservation == NULL) {
         sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, found.code, (ULONG_PTR)address, tag, found.owner);
         return;
@@ -359,7 +377,7 @@ static void unmap_reserved_locked(struct sim_call *call, PVOID address, ULONG ta
             return;
         }
     }
-    sim_ptes_unmap_locked(m, &found.reservation->mapped, found.start, pages);
+    sim_ptes_unmap_locked(m, &found.reservation->mapped, found.start, pages, &found.reservation->busy);
     m->reserved_mapped_pages -= pages;
     mdl->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
 }
@@ -389,7 +407,7 @@ static void free_reserved_locked(struct sim_call *call, PVOID address, ULONG tag
     struct sim_reservation *r, **link;
     size_t mapped;
 
-    find_reservation_locked(m, address, tag, FOR_FREE, &found);
+    find_idle_reservation_locked(m, address, tag, FOR_FREE, &found);
     if (found.reservation == NULL) {
         sim_call_bugcheck(call, SYSTEM_PTE_MISUSE, found.code, (ULONG_PTR)address, tag, found.owner);
         return;

@@ -134,6 +134,11 @@ RESMAP_SIM_API int resmap_sim_touch(resmap_sim_machine *m, const void *va, uint8
         return -1;
     }
     index = sim_pte_index(m, va);
+    /* A page whose map or unmap is still with the host is read once the host shows what the
+     * bookkeeping says. */
+    while (index != (size_t)-1 && sim_pte_busy_locked(m, index)) {
+        sim_wait_idle_locked(m);
+    }
     if (index != (size_t)-1) {
         readable = sim_pte_frame_locked(m, index, NULL) != SIM_NO_FRAME;
     } else {
