@@ -5,6 +5,8 @@
   check-cli-output.py svg FILE N1 [N2...]  FILE is well-formed XML with an <svg> root, and snapshot k has
                                            exactly Nk shapes for mapped pages (rect id s<k>-mapped-pte-<i>),
                                            each PTE index once
+  check-cli-output.py chart FILE TEXT...   FILE is well-formed XML with an <svg> root whose text elements
+                                           include each TEXT (a chart's labels)
 
 Prints one line and exits 0 when the check holds, 1 when it does not. JSON schemas are checked with the
 jsonschema package (Debian: python3-jsonschema), which scripts/install-deps.sh installs.
@@ -65,6 +67,20 @@ def check_svg(path, expected):
     return None
 
 
+def check_chart(path, labels):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        return "%s is not well-formed XML: %s" % (path, e)
+    if root.tag != "{http://www.w3.org/2000/svg}svg":
+        return "%s: the root element is %s, not svg" % (path, root.tag)
+    texts = {"".join(e.itertext()).strip() for e in root.iter("{http://www.w3.org/2000/svg}text")}
+    missing = [label for label in labels if label not in texts]
+    if missing:
+        return "%s: no text %s among %s" % (path, missing, sorted(texts))
+    return None
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "json":
         problem = check_json(argv[1], argv[2])
@@ -72,6 +88,9 @@ def main(argv):
     elif len(argv) >= 3 and argv[0] == "svg":
         problem = check_svg(argv[1], [int(n) for n in argv[2:]])
         what = "%s is well-formed SVG with %s mapped-page shapes" % (argv[1], argv[2:])
+    elif len(argv) >= 3 and argv[0] == "chart":
+        problem = check_chart(argv[1], argv[2:])
+        what = "%s is well-formed SVG labelled %s" % (argv[1], argv[2:])
     else:
         print(__doc__, file=sys.stderr)
         return 2

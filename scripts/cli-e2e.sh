@@ -220,6 +220,38 @@ expect explore-touch out "PAGE_FAULT_IN_NONPAGED_AREA"
 run explore-kernel 2 --backend=kernel explore free-while-mapped
 expect explore-kernel err "only on the simulator"
 
+# bench: the in-driver bench, kept short (few cycles); its table, JSON, chart and refusals
+run bench 0 bench --pages 1,16 --iterations 20 --repetitions 3 --chart "$work/bench.svg"
+expect bench out "In-driver bench on the simulator back end"
+expect bench out "PAGES  CYCLES  RESERVED"
+expect bench out "ORD/RES above 1: the reserved mapping is cheaper"
+expect bench out "these are the simulator's costs on this machine, not Windows'"
+python3 scripts/check-cli-output.py chart "$work/bench.svg" "1 page" "16 pages" \
+    "reserved (MmMapLockedPagesWithReservedMapping + unmap)" "ordinary (MmMapLockedPagesSpecifyCache + unmap)" \
+    || failures=$((failures + 1))
+run bench-json 0 bench --pages 4096 --iterations 5 --repetitions 2 --json
+json bench-json bench.schema.json
+expect bench-json out "\"pages\" : 4096"
+run bench-kernel 2 --backend=kernel bench
+expect bench-kernel err "the kernel back end needs Windows with the resmap driver installed"
+run bench-pages 2 bench --pages 0
+expect bench-pages err "resmap: --pages must be 1 to 16384"
+run bench-iterations 2 bench --iterations 100001
+expect bench-iterations err "resmap: --iterations must be 1 to 100000, not 100001"
+run bench-small-machine 2 bench --system-ptes 64 --pages 64
+expect bench-small-machine err "STATUS_INSUFFICIENT_RESOURCES"
+if command -v script >/dev/null; then
+    COLUMNS=80 script -qec "stty cols 80; ./resmap bench --pages 1,4096 --iterations 5 --repetitions 2" /dev/null \
+        >"$work/bench-tty.out" 2>&1
+    if grep -q "ORD/RES" "$work/bench-tty.out" && ! tr '\r' '\n' <"$work/bench-tty.out" | awk 'length > 80 { bad = 1 } END { exit !bad }'; then
+        echo "ok    bench on a terminal: no line wider than 80 columns"
+    else
+        echo "FAIL  bench on a terminal: lines wider than 80 columns"
+        sed 's/^/      /' "$work/bench-tty.out"
+        failures=$((failures + 1))
+    fi
+fi
+
 # help, suggestions, completion
 run bare 0
 expect bare out "Usage: resmap"
