@@ -90,6 +90,22 @@ else
     failures=$((failures + 1))
 fi
 
+# The launcher's cache is per jar: a start fills this jar's own entry (native libraries and a whole
+# class-data archive, no partial one), drops this jar's older builds and leaves other jars' entries alone.
+cache_home="$work/cache"
+owner="$(printf '%s' "$PWD/resmap-cli/target/resmap.jar" | sha1sum | cut -c1-12)"
+mkdir -p "$cache_home/resmap/$owner-1-1" "$cache_home/resmap/0123456789ab-1-1"
+XDG_CACHE_HOME="$cache_home" ./resmap --version >/dev/null 2>&1 || true
+XDG_CACHE_HOME="$cache_home" ./resmap --version >/dev/null 2>&1 || true
+entry="$(ls -d "$cache_home/resmap/$owner"-* 2>/dev/null)"
+if [[ "$(printf '%s\n' "$entry" | wc -l)" == 1 && -f "$entry/resmap.jsa" && -f "$entry/linux-x86-64/libresmap-sim.so" \
+        && -z "$(ls "$entry" | grep '\.jsa\.')" && -d "$cache_home/resmap/0123456789ab-1-1" ]]; then
+    echo "ok    launcher: one cache entry per jar, with its archive; other jars' entries kept"
+else
+    echo "FAIL  launcher: cache entries:"; ls -R "$cache_home/resmap" | sed 's/^/      /'
+    failures=$((failures + 1))
+fi
+
 # demo lifecycle, the README's command, with global options after the command
 run demo 0 demo --backend=simulator
 expect demo out "MmAllocateMappingAddress(16384"
