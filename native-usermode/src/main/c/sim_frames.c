@@ -113,6 +113,27 @@ size_t sim_frame_run_length(const resmap_sim_machine *m, const PFN_NUMBER *frame
     return n;
 }
 
+/* Long stretches are compared with memcmp against a block of the value, which the C library does with
+ * the widest vector instructions the processor has (as for the runs above); the rest byte by byte. */
+#define SPAN_BLOCK 256
+
+size_t sim_byte_span(const void *p, size_t n, uint8_t value)
+{
+    const uint8_t *b = p;
+    size_t k = 0;
+    if (n >= SPAN_BLOCK) {
+        uint8_t pattern[SPAN_BLOCK];
+        memset(pattern, value, sizeof(pattern));
+        while (k + SPAN_BLOCK <= n && memcmp(b + k, pattern, SPAN_BLOCK) == 0) {
+            k += SPAN_BLOCK;
+        }
+    }
+    while (k < n && b[k] == value) {
+        k++;
+    }
+    return k;
+}
+
 size_t sim_frames_first_invalid_locked(resmap_sim_machine *m, const PFN_NUMBER *frames, size_t count,
                                        size_t *runs)
 {

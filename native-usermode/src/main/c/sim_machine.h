@@ -476,6 +476,10 @@ struct sim_process *sim_process_locked(resmap_sim_machine *m, uint32_t id);
 int sim_user_init(resmap_sim_machine *m);
 void sim_user_destroy(resmap_sim_machine *m);
 
+/* How many of the n bytes from p equal value: the per-frame tables (uses, caching types) are asked
+ * this along every run a map call has (sim_frames.c). */
+size_t sim_byte_span(const void *p, size_t n, uint8_t value);
+
 /* Pages that hold this many bytes, without overflowing near SIZE_MAX. */
 #define SIM_PAGES(bytes) (((bytes) >> PAGE_SHIFT) + (((bytes) & (PAGE_SIZE - 1)) != 0))
 

@@ -386,21 +386,13 @@ static int frame_locked_locked(resmap_sim_machine *m, PFN_NUMBER pfn)
 }
 
 /* The first of the run's `pages` frames from `first` that is not locked, or pages. Allocated frames
- * are locked, so whole words of SIM_FRAME_ALLOCATED uses are passed eight frames at a time. */
+ * are locked, so stretches of SIM_FRAME_ALLOCATED uses are passed 64 frames at a time. */
 static size_t first_unlocked_in_run_locked(resmap_sim_machine *m, PFN_NUMBER first, size_t pages)
 {
-    const uint64_t allocated = 0x0101010101010101ull * SIM_FRAME_ALLOCATED;
     size_t k = 0;
     while (k < pages) {
-        uint64_t word;
-        if (k + 8 <= pages) {
-            memcpy(&word, m->frame_use + first + k, sizeof(word));
-            if (word == allocated) {
-                k += 8;
-                continue;
-            }
-        }
-        if (!frame_locked_locked(m, first + k)) {
+        k += sim_byte_span(m->frame_use + first + k, pages - k, SIM_FRAME_ALLOCATED);
+        if (k == pages || !frame_locked_locked(m, first + k)) {
             return k;
         }
         k++;

@@ -200,25 +200,6 @@ void sim_runs_free(struct sim_runs *runs)
 }
 
 /* ------------------------------------------------------------------ mapping */
-/* How many of the n caching types from cache[0] equal cache[0], compared eight at a time. */
-static size_t same_cache_length(const int8_t *cache, size_t n)
-{
-    const uint64_t same = 0x0101010101010101ull * (uint8_t)cache[0];
-    size_t k = 1;
-    while (k + 8 <= n) {
-        uint64_t word;
-        memcpy(&word, cache + k, sizeof(word));
-        if (word != same) {
-            break;
-        }
-        k += 8;
-    }
-    while (k < n && cache[k] == cache[0]) {
-        k++;
-    }
-    return k;
-}
-
 /* Releases the machine lock for a host call on a busy object, and takes it back. */
 static void begin_unlocked(resmap_sim_machine *m, int *busy)
 {
@@ -261,7 +242,7 @@ int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t fir
             PFN_NUMBER at = run->first + done;
             int8_t own = m->frame_cache[at];
             int8_t type = own != (int8_t)MmNotMapped ? own : (int8_t)cache;
-            part = same_cache_length(m->frame_cache + at, run->pages - done);
+            part = sim_byte_span(m->frame_cache + at, run->pages - done, (uint8_t)own);
             if (runs_append(into, first + i, at, part, type) != 0) {
                 into->count = had;
                 into->pages = had_pages;
