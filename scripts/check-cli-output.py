@@ -45,13 +45,21 @@ def check_json(schema_name, path):
     return None
 
 
-def check_svg(path, expected):
+def parse_svg(path):
+    """Returns (root, None) for a well-formed file with an <svg> root, else (None, the problem)."""
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as e:
-        return "%s is not well-formed XML: %s" % (path, e)
+        return None, "%s is not well-formed XML: %s" % (path, e)
     if root.tag != "{http://www.w3.org/2000/svg}svg":
-        return "%s: the root element is %s, not svg" % (path, root.tag)
+        return None, "%s: the root element is %s, not svg" % (path, root.tag)
+    return root, None
+
+
+def check_svg(path, expected):
+    root, problem = parse_svg(path)
+    if problem:
+        return problem
     counts = {}
     for element in root.iter():
         match = re.fullmatch(r"s(\d+)-mapped-pte-(\d+)", element.get("id") or "")
@@ -68,12 +76,9 @@ def check_svg(path, expected):
 
 
 def check_chart(path, labels):
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as e:
-        return "%s is not well-formed XML: %s" % (path, e)
-    if root.tag != "{http://www.w3.org/2000/svg}svg":
-        return "%s: the root element is %s, not svg" % (path, root.tag)
+    root, problem = parse_svg(path)
+    if problem:
+        return problem
     texts = {"".join(e.itertext()).strip() for e in root.iter("{http://www.w3.org/2000/svg}text")}
     missing = [label for label in labels if label not in texts]
     if missing:
