@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -81,6 +82,26 @@ class ArgumentCheckTest {
         refusedLocally(IllegalArgumentException.class, () -> device.lock(buffer, 0, 0, true));
         refusedLocally(IllegalArgumentException.class, () -> device.lock(buffer, -1, 10, true));
         refusedLocally(IllegalArgumentException.class, () -> device.lock(buffer, 4096, 8192, true));
+    }
+
+    @Test
+    void aDeviceOfAnotherProtocolVersionIsRefusedAndClosed() {
+        FakeTransport older = new FakeTransport();
+        older.protocolVersion = 1;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ResMap.over(older));
+        assertTrue(e.getMessage().contains("speaks protocol version 1, this library version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("use a driver and library from the same build"), e.getMessage());
+        assertTrue(older.closed, "the transport of a refused device is closed");
+    }
+
+    @Test
+    void benchArgumentsThatCannotBeRightNeverReachTheDevice() {
+        refusedLocally(IllegalArgumentException.class, () -> device.bench(pages, reservation, 0));
+        refusedLocally(IllegalArgumentException.class, () -> device.bench(pages, reservation, -5));
+        refusedLocally(IllegalArgumentException.class,
+                () -> device.bench(pages.all(), reservation, -4096, 1, Duration.ZERO));
+        refusedLocally(IllegalArgumentException.class,
+                () -> device.bench(pages.all(), null, 0, 1, Duration.ofSeconds(-1)));
     }
 
     @Test

@@ -14,13 +14,16 @@ import java.nio.ByteOrder;
 final class FakeTransport implements Transport {
 
     int requests;
+    /** The protocol version GET_INFO reports: this library's unless a test says otherwise. */
+    int protocolVersion = Protocol.PROTOCOL_VERSION;
+    boolean closed;
     private long nextHandle = 1;
 
     @Override
     public int ioctl(int code, ByteBuffer in, int inLength, ByteBuffer out, int outLength) {
         requests++;
         if (code == Protocol.IOCTL_GET_INFO) {
-            out.putInt(Protocol.Info.PROTOCOL_VERSION, Protocol.PROTOCOL_VERSION);
+            out.putInt(Protocol.Info.PROTOCOL_VERSION, protocolVersion);
             out.putInt(Protocol.Info.PAGE_SIZE, 4096);
             out.putInt(Protocol.Info.MAX_TRANSFER, Protocol.MAX_TRANSFER);
             return Protocol.Info.SIZE;
@@ -57,5 +60,6 @@ final class FakeTransport implements Transport {
 
     @Override
     public void close() {
+        closed = true;
     }
 }
