@@ -83,13 +83,16 @@ final class BenchCommand implements Callable<Integer> {
                String verdict) {
     }
 
-    /** Nanoseconds per map + unmap cycle over the repetitions: median, extremes, all samples; and per page. */
+    /**
+     * Nanoseconds per map + unmap cycle: the median, extremes and all of the repetitions' means, the
+     * median per page, and the single fastest and slowest cycle the driver timed in any repetition.
+     */
     record Spread(double nsPerCycleMedian, double nsPerCycleMin, double nsPerCycleMax, double nsPerPageMedian,
-                  double[] nsPerCycle) {
-        static Spread of(double[] samples, int pages) {
+                  double[] nsPerCycle, double fastestCycleNs, double slowestCycleNs) {
+        static Spread of(double[] samples, int pages, double fastest, double slowest) {
             double median = median(samples);
             return new Spread(median, Arrays.stream(samples).min().orElse(0), Arrays.stream(samples).max().orElse(0),
-                    median / pages, samples);
+                    median / pages, samples, fastest, slowest);
         }
     }
 
@@ -105,6 +108,11 @@ final class BenchCommand implements Callable<Integer> {
         try (ResMap device = open(largest)) {
             String machine = device.simulator().isPresent() ? machineFor(largest).describe() : null;
             double[][][] samples = new double[pages.length][2][repetitions];
+            double[][] fastest = new double[pages.length][2];
+            double[][] slowest = new double[pages.length][2];
+            for (double[] f : fastest) {
+                Arrays.fill(f, Double.MAX_VALUE);
+            }
             double[][] ratios = new double[pages.length][repetitions];
             int[] cycles = new int[pages.length];
             boolean[] budgetSpent = new boolean[pages.length];
@@ -114,8 +122,12 @@ final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < pages.length; i++) {
                     BenchResult r = benchOnce(device, pages[i]);
                     frequency = r.frequency();
-                    samples[i][0][rep] = r.reserved().orElseThrow().nanosPerCycle();
-                    samples[i][1][rep] = r.ordinary().orElseThrow().nanosPerCycle();
+                    BenchResult.Path[] paths = {r.reserved().orElseThrow(), r.ordinary().orElseThrow()};
+                    for (int p = 0; p < 2; p++) {
+                        samples[i][p][rep] = paths[p].nanosPerCycle();
+                        fastest[i][p] = Math.min(fastest[i][p], paths[p].minNanos());
+                        slowest[i][p] = Math.max(slowest[i][p], paths[p].maxNanos());
+                    }
                     ratios[i][rep] = r.ordinaryOverReserved().orElse(Double.NaN);
                     cycles[i] = Math.min(cycles[i], r.cycles());
                     budgetSpent[i] |= r.budgetSpent();
@@ -125,8 +137,9 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < pages.length; i++) {
                 Ratio ratio = new Ratio(median(ratios[i]), Arrays.stream(ratios[i]).min().orElse(Double.NaN),
                         Arrays.stream(ratios[i]).max().orElse(Double.NaN));
-                rows.add(new Row(pages[i], cycles[i], budgetSpent[i], Spread.of(samples[i][0], pages[i]),
-                        Spread.of(samples[i][1], pages[i]), ratio, verdict(ratio)));
+                rows.add(new Row(pages[i], cycles[i], budgetSpent[i],
+                        Spread.of(samples[i][0], pages[i], fastest[i][0], slowest[i][0]),
+                        Spread.of(samples[i][1], pages[i], fastest[i][1], slowest[i][1]), ratio, verdict(ratio)));
             }
             Report report = new Report(device.backend().id(), machine, frequency, iterations, repetitions, rows,
                     chart == null ? null : chart.getPath());

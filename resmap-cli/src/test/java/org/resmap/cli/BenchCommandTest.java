@@ -30,11 +30,11 @@ class BenchCommandTest {
 
     @Test
     void aRangeIsShownInItsMediansUnit() {
-        BenchCommand.Spread s = BenchCommand.Spread.of(new double[] {2310, 2200, 2450}, 1);
+        BenchCommand.Spread s = BenchCommand.Spread.of(new double[] {2310, 2200, 2450}, 1, 2000, 3000);
         assertEquals("2.31 us (2.20-2.45)", BenchTable.spread(s, true));
         assertEquals("2.31 us", BenchTable.spread(s, false));
-        assertEquals("850 ns (800-900)", BenchTable.spread(BenchCommand.Spread.of(new double[] {850, 800, 900}, 1), true));
-        assertEquals(577.5, BenchCommand.Spread.of(new double[] {2310, 2200, 2450}, 4).nsPerPageMedian());
+        assertEquals("850 ns (800-900)", BenchTable.spread(BenchCommand.Spread.of(new double[] {850, 800, 900}, 1, 700, 1000), true));
+        assertEquals(577.5, BenchCommand.Spread.of(new double[] {2310, 2200, 2450}, 4, 2000, 3000).nsPerPageMedian());
     }
 
     @Test
@@ -53,6 +53,9 @@ class BenchCommandTest {
         assertEquals(row.get("reserved").get("nsPerCycleMedian").asDouble() / 3,
                 row.get("reserved").get("nsPerPageMedian").asDouble(), 1e-9);
         assertTrue(row.get("ratio").get("min").asDouble() <= row.get("ratio").get("median").asDouble());
+        JsonNode reserved = row.get("reserved");
+        assertTrue(reserved.get("fastestCycleNs").asDouble() <= reserved.get("nsPerCycleMin").asDouble()
+                && reserved.get("nsPerCycleMax").asDouble() <= reserved.get("slowestCycleNs").asDouble(), reserved.toString());
         String svg = Files.readString(chart);
         assertTrue(svg.contains("<svg"), svg.substring(0, 40));
         assertTrue(svg.contains(">3 pages<") && svg.contains(">1 page<"), "category labels");
