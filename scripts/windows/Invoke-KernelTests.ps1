@@ -21,7 +21,10 @@
          keeping the table (selftest.txt), the progress lines (selftest.log), the catalogue's
          JUnit XML, which selftest writes into the junit folder, and record.json (--record): every
          request, reply, status and outcome with the Windows build, for resmap replay on Linux;
-      5. writes summary.txt: one line per step and its exit code.
+      5. runs ... --backend kernel bench --json --chart bench.svg: the in-driver bench, reserved
+         against ordinary map + unmap for 1, 16, 256 and 4,096 pages, timed inside resmap.sys,
+         keeping bench.json and bench.svg (the figures that answer what the reserved mapping saves);
+      6. writes summary.txt: one line per step and its exit code.
     Every step runs even if an earlier one failed, so one run shows everything.
 
     About step 3: the simulator is a Linux-only library, and the Maven build leaves it out on
@@ -39,7 +42,7 @@
     Skips step 3 (then resmap-cli\target\resmap.jar must already exist, e.g. copied from a Linux build).
 
 .PARAMETER SkipSelftest
-    Skips step 4.
+    Skips steps 4 and 5.
 
 .EXAMPLE
     .\Invoke-KernelTests.ps1
@@ -184,6 +187,12 @@ try {
             -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'selftest', '--junit-xml', $junit, '--record', (Join-Path $results 'record.json'))
         Write-TextFile -Path (Join-Path $results 'selftest.txt') -Lines $selftest.StdOut
         $steps.Add([pscustomobject]@{ Step = 'resmap --backend kernel selftest'; ExitCode = $selftest.ExitCode })
+
+        Write-Host 'Timing reserved against ordinary mappings inside the driver (resmap --backend kernel bench) ...'
+        $bench = Invoke-NativeCommand -FilePath $java -IgnoreExitCode -LogPath (Join-Path $results 'bench.log') `
+            -ArgumentList @('-jar', $jar, '--backend', 'kernel', 'bench', '--json', '--chart', (Join-Path $results 'bench.svg'))
+        Write-TextFile -Path (Join-Path $results 'bench.json') -Lines $bench.StdOut
+        $steps.Add([pscustomobject]@{ Step = 'resmap --backend kernel bench'; ExitCode = $bench.ExitCode })
     }
 
     $summary = @($steps | ForEach-Object { '{0,-4} exit {1,-3} {2}' -f $(if ($_.ExitCode -eq 0) { 'ok' } else { 'FAIL' }), $_.ExitCode, $_.Step })
