@@ -97,7 +97,11 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Ordinary over reserved, one per repetition (the same request timed both paths, alternating). */
-    record Ratio(double median, double min, double max) {
+    record Ratio(double median, double min, double max, double[] perRequest) {
+        static Ratio of(double[] perRequest) {
+            return new Ratio(BenchCommand.median(perRequest), Arrays.stream(perRequest).min().orElse(Double.NaN),
+                    Arrays.stream(perRequest).max().orElse(Double.NaN), perRequest);
+        }
     }
 
     @Override
@@ -135,8 +139,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < pages.length; i++) {
-                Ratio ratio = new Ratio(median(ratios[i]), Arrays.stream(ratios[i]).min().orElse(Double.NaN),
-                        Arrays.stream(ratios[i]).max().orElse(Double.NaN));
+                Ratio ratio = Ratio.of(ratios[i]);
                 rows.add(new Row(pages[i], cycles[i], budgetSpent[i],
                         Spread.of(samples[i][0], pages[i], fastest[i][0], slowest[i][0]),
                         Spread.of(samples[i][1], pages[i], fastest[i][1], slowest[i][1]), ratio, verdict(ratio)));

@@ -16,10 +16,10 @@ class BenchCommandTest {
 
     @Test
     void aVerdictNeedsEveryRepetitionToAgree() {
-        assertEquals("reserved cheaper", BenchCommand.verdict(new BenchCommand.Ratio(1.3, 1.01, 1.6)));
-        assertEquals("ordinary cheaper", BenchCommand.verdict(new BenchCommand.Ratio(0.7, 0.5, 0.99)));
-        assertEquals("inconclusive", BenchCommand.verdict(new BenchCommand.Ratio(1.3, 0.98, 1.6)));
-        assertEquals("inconclusive", BenchCommand.verdict(new BenchCommand.Ratio(1.0, 1.0, 1.0)));
+        assertEquals("reserved cheaper", BenchCommand.verdict(BenchCommand.Ratio.of(new double[] {1.3, 1.01, 1.6})));
+        assertEquals("ordinary cheaper", BenchCommand.verdict(BenchCommand.Ratio.of(new double[] {0.7, 0.5, 0.99})));
+        assertEquals("inconclusive", BenchCommand.verdict(BenchCommand.Ratio.of(new double[] {1.3, 0.98, 1.6})));
+        assertEquals("inconclusive", BenchCommand.verdict(BenchCommand.Ratio.of(new double[] {1.0, 1.0, 1.0})));
     }
 
     @Test
@@ -53,12 +53,15 @@ class BenchCommandTest {
         assertEquals(row.get("reserved").get("nsPerCycleMedian").asDouble() / 3,
                 row.get("reserved").get("nsPerPageMedian").asDouble(), 1e-9);
         assertTrue(row.get("ratio").get("min").asDouble() <= row.get("ratio").get("median").asDouble());
+        assertEquals(row.get("ordinary").get("nsPerCycle").get(2).asDouble() / row.get("reserved").get("nsPerCycle").get(2).asDouble(),
+                row.get("ratio").get("perRequest").get(2).asDouble(), 1e-9);
         JsonNode reserved = row.get("reserved");
         assertTrue(reserved.get("fastestCycleNs").asDouble() <= reserved.get("nsPerCycleMin").asDouble()
                 && reserved.get("nsPerCycleMax").asDouble() <= reserved.get("slowestCycleNs").asDouble(), reserved.toString());
         String svg = Files.readString(chart);
         assertTrue(svg.contains("<svg"), svg.substring(0, 40));
         assertTrue(svg.contains(">3 pages<") && svg.contains(">1 page<"), "category labels");
+        assertTrue(svg.contains(">ns per page (log scale)<") && svg.contains(">ordinary / reserved<"), "both plots");
     }
 
     @Test
