@@ -242,7 +242,7 @@ expect bench out "In-driver bench on the simulator back end"
 expect bench out "PAGES  CYCLES  RESERVED"
 expect bench out "ORD/RES above 1: the reserved mapping is cheaper"
 expect bench out "these are the simulator's costs on this machine, not Windows'"
-python3 scripts/check-cli-output.py chart "$work/bench.svg" "1 page" "16 pages" "ns per page (log scale)" \
+python3 scripts/check-cli-output.py chart "$work/bench.svg" "1 page" "16 pages" \
     "ordinary / reserved" "reserved (MmMapLockedPagesWithReservedMapping + unmap)" \
     "ordinary (MmMapLockedPagesSpecifyCache + unmap)" || failures=$((failures + 1))
 run bench-json 0 bench --pages 4096 --iterations 5 --repetitions 2 --json

@@ -61,7 +61,7 @@ class BenchCommandTest {
         String svg = Files.readString(chart);
         assertTrue(svg.contains("<svg"), svg.substring(0, 40));
         assertTrue(svg.contains(">3 pages<") && svg.contains(">1 page<"), "category labels");
-        assertTrue(svg.contains(">ns per page (log scale)<") && svg.contains(">ordinary / reserved<"), "both plots");
+        assertTrue(svg.contains(">ordinary / reserved<"), "the ratio plot's legend");
     }
 
     @Test
