@@ -5,16 +5,23 @@
  * manager and no handle table in the measurement; on the simulator it measures the simulator.
  *
  * The request is validated by the very helpers the map handlers use (mapping.c), so it is refused
- * exactly where a map would be. The loop maps the partial MDL that ResmapPrepareMapping builds, and
- * unmaps it before the next map: nothing outlives the request, and the session's objects, quotas and
- * handles are as they were (the unpublished mapping object only holds an object slot for the length
- * of the request, so a session at its object quota is refused as a map would be).
+ * exactly where a map would be. Each path maps a partial MDL of its own, built by ResmapPrepareMapping
+ * as for a map request, so that an MDL only ever alternates between one kind of map and its unmap (the
+ * map handlers, too, never map one MDL with both calls); each map is unmapped before the next: nothing
+ * outlives the request, and the session's objects, quotas and handles are as they were (the
+ * unpublished mapping objects only hold an object slot for the length of the request, so a session at
+ * its object quota is refused as a map would be).
  *
  * The two paths alternate cycle by cycle, reserved first, so that both see the same machine state,
  * and the loop ends after Iterations cycles or after the first cycle that ends past the time budget:
  * the session lock is held throughout, and the bounds keep that hold short.
  */
 #include "core_internal.h"
+
+/* The paths, as indexes of the partial MDLs and mapping objects a bench prepares. */
+#define RESMAP_BENCH_PATH_RESERVED  0
+#define RESMAP_BENCH_PATH_ORDINARY  1
+#define RESMAP_BENCH_PATHS          2
 
 static
 _IRQL_requires_max_(APC_LEVEL)
@@ -32,7 +39,7 @@ ResmapBenchLoop(
     _In_ const RESMAP_BENCH_IN *Request,
     _In_ const RESMAP_OBJECT *PageSet,
     _In_opt_ const RESMAP_OBJECT *Reservation,
-    _In_ PMDL Mdl,
+    _In_reads_(RESMAP_BENCH_PATHS) PMDL *Mdls,
     _Inout_ RESMAP_BENCH_OUT *Reply
     );
 
@@ -100,7 +107,7 @@ ResmapBenchLoop(
     const RESMAP_BENCH_IN *Request,
     const RESMAP_OBJECT *PageSet,
     const RESMAP_OBJECT *Reservation,
-    PMDL Mdl,
+    PMDL *Mdls,
     RESMAP_BENCH_OUT *Reply
     )
 {
@@ -128,22 +135,22 @@ ResmapBenchLoop(
     for (cycles = 0; cycles < Request->Iterations;) {
         if ((Request->Flags & RESMAP_BENCH_RESERVED) != 0) {
             before = (UINT64)KeQueryPerformanceCounter(NULL).QuadPart;
-            address = ResmapMapMdlReserved(Reservation, &Request->Map, Mdl);
+            address = ResmapMapMdlReserved(Reservation, &Request->Map, Mdls[RESMAP_BENCH_PATH_RESERVED]);
             if (address == NULL) {
                 return STATUS_UNSUCCESSFUL;
             }
-            MmUnmapReservedMapping(address, Request->Map.PoolTag, Mdl);
+            MmUnmapReservedMapping(address, Request->Map.PoolTag, Mdls[RESMAP_BENCH_PATH_RESERVED]);
             now = (UINT64)KeQueryPerformanceCounter(NULL).QuadPart;
             ResmapBenchAccount(&Reply->ReservedTotalTicks, &Reply->ReservedMinTicks, &Reply->ReservedMaxTicks,
                                now - before);
         }
         if ((Request->Flags & RESMAP_BENCH_ORDINARY) != 0) {
             before = (UINT64)KeQueryPerformanceCounter(NULL).QuadPart;
-            address = ResmapMapMdlOrdinary(PageSet, Mdl, Request->Map.CachingType);
+            address = ResmapMapMdlOrdinary(PageSet, Mdls[RESMAP_BENCH_PATH_ORDINARY], Request->Map.CachingType);
             if (address == NULL) {
                 return STATUS_INSUFFICIENT_RESOURCES;
             }
-            MmUnmapLockedPages(address, Mdl);
+            MmUnmapLockedPages(address, Mdls[RESMAP_BENCH_PATH_ORDINARY]);
             now = (UINT64)KeQueryPerformanceCounter(NULL).QuadPart;
             ResmapBenchAccount(&Reply->OrdinaryTotalTicks, &Reply->OrdinaryMinTicks, &Reply->OrdinaryMaxTicks,
                                now - before);
@@ -187,9 +194,10 @@ ResmapBench(
     RESMAP_SUB_RANGE subRange;
     PRESMAP_OBJECT pageSet;
     PRESMAP_OBJECT reservation = NULL;
-    PRESMAP_OBJECT slot;
-    PMDL mdl;
+    PRESMAP_OBJECT slots[RESMAP_BENCH_PATHS] = { NULL, NULL };
+    PMDL mdls[RESMAP_BENCH_PATHS] = { NULL, NULL };
     BOOLEAN reserved;
+    ULONG path;
     NTSTATUS status;
 
     PAGED_CODE();
@@ -212,20 +220,30 @@ ResmapBench(
             return status;
         }
     }
-    status = ResmapPrepareMapping(Session, reserved ? RESMAP_OBJECT_RESERVED_MAPPING : RESMAP_OBJECT_ORDINARY_MAPPING,
-                                  pageSet, &subRange, &slot, &mdl);
-    if (!NT_SUCCESS(status)) {
-        return status;
+    status = STATUS_SUCCESS;
+    if (reserved) {
+        status = ResmapPrepareMapping(Session, RESMAP_OBJECT_RESERVED_MAPPING, pageSet, &subRange,
+                                      &slots[RESMAP_BENCH_PATH_RESERVED], &mdls[RESMAP_BENCH_PATH_RESERVED]);
+    }
+    if (NT_SUCCESS(status) && (request.Flags & RESMAP_BENCH_ORDINARY) != 0) {
+        status = ResmapPrepareMapping(Session, RESMAP_OBJECT_ORDINARY_MAPPING, pageSet, &subRange,
+                                      &slots[RESMAP_BENCH_PATH_ORDINARY], &mdls[RESMAP_BENCH_PATH_ORDINARY]);
     }
 
-    RtlZeroMemory(&reply, sizeof(reply));
-    reply.Flags = request.Flags;
-    reply.Pages = subRange.Pages;
-    status = ResmapBenchLoop(&request, pageSet, reservation, mdl, &reply);
+    if (NT_SUCCESS(status)) {
+        RtlZeroMemory(&reply, sizeof(reply));
+        reply.Flags = request.Flags;
+        reply.Pages = subRange.Pages;
+        status = ResmapBenchLoop(&request, pageSet, reservation, mdls, &reply);
+    }
 
-    /* The loop always unmapped what it mapped: the MDL is free of mappings, as IoFreeMdl requires. */
-    IoFreeMdl(mdl);
-    ResmapObjectFree(slot);
+    /* The loop always unmapped what it mapped: the MDLs are free of mappings, as IoFreeMdl requires. */
+    for (path = 0; path < RESMAP_BENCH_PATHS; path++) {
+        if (mdls[path] != NULL) {
+            IoFreeMdl(mdls[path]);
+            ResmapObjectFree(slots[path]);
+        }
+    }
     if (!NT_SUCCESS(status)) {
         return status;
     }

@@ -35,6 +35,7 @@ extern "C" {
 #define _Inout_opt_
 #define _Outptr_
 #define _Outptr_result_maybenull_
+#define _In_reads_(n)
 #define _In_reads_bytes_(n)
 #define _In_reads_bytes_opt_(n)
 #define _Out_writes_bytes_(n)

@@ -87,8 +87,8 @@ static void both_paths_run_n_cycles_and_report_ticks_but_no_address(void)
     CHECK(calls_in(trace, "MmMapLockedPagesSpecifyCache") == 5, "%u ordinary maps",
           calls_in(trace, "MmMapLockedPagesSpecifyCache"));
     CHECK(calls_in(trace, "MmUnmapLockedPages") == 5, "%u ordinary unmaps", calls_in(trace, "MmUnmapLockedPages"));
-    /* One partial MDL for the whole loop, freed at its end. */
-    CHECK(calls_in(trace, "IoAllocateMdl") == 1 && calls_in(trace, "IoFreeMdl") == 1, "IoAllocateMdl %u IoFreeMdl %u",
+    /* One partial MDL per path for the whole loop, freed at its end. */
+    CHECK(calls_in(trace, "IoAllocateMdl") == 2 && calls_in(trace, "IoFreeMdl") == 2, "IoAllocateMdl %u IoFreeMdl %u",
           calls_in(trace, "IoAllocateMdl"), calls_in(trace, "IoFreeMdl"));
 
     /* Every field is a count or a tick total of a known relation: there is no room for an address. */
@@ -128,6 +128,8 @@ static void one_path_alone_runs_only_that_path(void)
     CHECK(calls_in(trace, "MmMapLockedPagesSpecifyCache") == 3 && calls_in(trace, "MmMapLockedPagesWithReservedMapping") == 0,
           "ordinary alone: %u ordinary, %u reserved maps", calls_in(trace, "MmMapLockedPagesSpecifyCache"),
           calls_in(trace, "MmMapLockedPagesWithReservedMapping"));
+    CHECK(calls_in(trace, "IoAllocateMdl") == 1 && calls_in(trace, "IoFreeMdl") == 1, "ordinary alone: %u MDLs",
+          calls_in(trace, "IoAllocateMdl"));
     CHECK(out.Flags == RESMAP_BENCH_ORDINARY && out.ReservedTotalTicks == 0 && out.ReservedMinTicks == 0 &&
           out.ReservedMaxTicks == 0 && out.Cycles == 3, "Flags 0x%x reserved total %llu Cycles %u", out.Flags,
           (unsigned long long)out.ReservedTotalTicks, out.Cycles);
@@ -302,12 +304,18 @@ static void a_map_failing_mid_loop_is_reported_and_leaves_nothing_mapped(void)
           (unsigned long long)out.Frequency);
     check_unchanged(&f, &before, reservation.Handle, page_set.Handle);
 
-    /* No MDL, no pool: refused before the loop, nothing left. */
-    resmap_sim_fail_nth(f.m, RESMAP_SIM_FAULT_MDL, 1);
-    CHECK_STATUS(bench(f.s, page_set.Handle, reservation.Handle, TAG_A, 1, BOTH, 0, &out), STATUS_INSUFFICIENT_RESOURCES);
-    resmap_sim_fail_nth(f.m, RESMAP_SIM_FAULT_POOL, 1);
-    CHECK_STATUS(bench(f.s, page_set.Handle, reservation.Handle, TAG_A, 1, BOTH, 0, &out), STATUS_INSUFFICIENT_RESOURCES);
-    check_unchanged(&f, &before, reservation.Handle, page_set.Handle);
+    /* No MDL or no pool for either path's preparation: refused before the loop, nothing left (the
+     * second failure comes after the first path's MDL and object were made, which must go too). */
+    for (uint32_t nth = 1; nth <= 2; nth++) {
+        resmap_sim_fail_nth(f.m, RESMAP_SIM_FAULT_MDL, nth);
+        CHECK_STATUS(bench(f.s, page_set.Handle, reservation.Handle, TAG_A, 1, BOTH, 0, &out),
+                     STATUS_INSUFFICIENT_RESOURCES);
+        check_unchanged(&f, &before, reservation.Handle, page_set.Handle);
+        resmap_sim_fail_nth(f.m, RESMAP_SIM_FAULT_POOL, nth);
+        CHECK_STATUS(bench(f.s, page_set.Handle, reservation.Handle, TAG_A, 1, BOTH, 0, &out),
+                     STATUS_INSUFFICIENT_RESOURCES);
+        check_unchanged(&f, &before, reservation.Handle, page_set.Handle);
+    }
 
     /* And the bench runs again afterwards. */
     CHECK_STATUS(bench(f.s, page_set.Handle, reservation.Handle, TAG_A, 2, BOTH, 0, &out), STATUS_SUCCESS);
