@@ -13,7 +13,7 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.resmap.bench.PairwiseMain.Comparison;
 
-/** A bar chart of the pairwise results: ns per map + unmap cycle of Java, the C floor and the host. */
+/** A bar chart of the pairwise results: ns per map + unmap cycle of Java, the C floor, the host, and two bare JNA calls. */
 final class Chart {
 
     private Chart() {
@@ -23,11 +23,13 @@ final class Chart {
         System.setProperty("java.awt.headless", "true");
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (Comparison c : results) {
-            if (c.what().equals("java / C")) {
-                data.addValue(c.pairs().aNs(), "Java API", c.caseName());
-                data.addValue(c.pairs().bNs(), "C, same requests", c.caseName());
-            } else {
-                data.addValue(c.pairs().bNs(), "bare host pair", c.caseName());
+            switch (c.what()) {
+                case "java / C" -> {
+                    data.addValue(c.pairs().aNs(), "Java API", c.caseName());
+                    data.addValue(c.pairs().bNs(), "C, same requests", c.caseName());
+                }
+                case "2 JNA calls / C" -> data.addValue(c.pairs().aNs(), "two JNA calls, no work", c.caseName());
+                default -> data.addValue(c.pairs().bNs(), "bare host pair", c.caseName());
             }
         }
         JFreeChart chart = ChartFactory.createBarChart("resmap map + unmap on the simulator (medians)", null,

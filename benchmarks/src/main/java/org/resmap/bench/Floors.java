@@ -4,15 +4,17 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * The two floors the Java API is measured against, both in libresmap-sim (bench_floor.c), reached by
- * JNA direct mapping so that the call itself adds about 0.1 µs and nothing to the heap:
+ * The floors the Java API is measured against, all in libresmap-sim (bench_floor.c), reached by JNA
+ * direct mapping, which adds nothing to the heap:
  * <ul>
  *   <li>{@link Request}: the same map and unmap IOCTLs the API sends, issued from C through the
  *       simulated I/O manager, on a machine and session of its own;
  *   <li>{@link Host}: the bare host pair any map + unmap costs at least (mmap of each run of memfd
  *       pages, then PROT_NONE back over the range).
+ *   <li>{@link Calls}: two JNA direct calls that return at once, what the transitions of one map +
+ *       unmap cycle of the Java API cost before any work is done.
  * </ul>
- * Each runs many cycles per native call, so the JNA transition is spread thin.
+ * The first two run many cycles per native call, so the JNA transition is spread thin.
  */
 final class Floors {
 
@@ -34,6 +36,9 @@ final class Floors {
     private static native int resmap_sim_bench_host_run(Pointer floor, int iterations);
 
     private static native void resmap_sim_bench_host_close(Pointer floor);
+
+    private static native int resmap_sim_ioctl(long session, int code, long in, int inLength, long out,
+                                               int outLength, long bytesReturned);
 
     /** Map + unmap IOCTLs from C, reserved or ordinary, on a page set of contiguous or scattered frames. */
     static final class Request implements AutoCloseable {
@@ -74,6 +79,23 @@ final class Floors {
         @Override
         public void close() {
             resmap_sim_bench_host_close(floor);
+        }
+    }
+
+    /** Two calls per cycle, as the API's map and unmap make: a NULL session is refused at once. */
+    static final class Calls {
+        private static final int STATUS_INVALID_PARAMETER = 0xC000000D;
+
+        private Calls() {
+        }
+
+        static void run(int cycles) {
+            for (int i = 0; i < cycles; i++) {
+                if (resmap_sim_ioctl(0, 0, 0, 0, 0, 0, 0) != STATUS_INVALID_PARAMETER
+                        || resmap_sim_ioctl(0, 0, 0, 0, 0, 0, 0) != STATUS_INVALID_PARAMETER) {
+                    throw new IllegalStateException("resmap_sim_ioctl(NULL session) did not refuse it");
+                }
+            }
         }
     }
 

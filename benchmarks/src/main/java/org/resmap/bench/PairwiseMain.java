@@ -17,7 +17,8 @@ import org.resmap.SimulatorConfig;
 
 /**
  * The Java API against its C floor, and the C floor against the bare host, side by side in one JVM, for
- * 1, 16, 256 and 4,096 pages, reserved and ordinary:
+ * 1, 16, 256 and 4,096 pages, reserved and ordinary, with the cost of the two JNA transitions a cycle
+ * makes set against the same floor (the least the Java API can add, whatever it does):
  * short blocks of each subject alternate (A B, B A, ...), every adjacent pair gives a ratio, and the
  * summary reports the median ratio with its quartiles. A target is "met" when the whole middle half of
  * the ratios is within it, "missed" when all of it is outside, and "inconclusive" otherwise (the noise
@@ -121,8 +122,10 @@ public final class PairwiseMain {
                 }
             };
             double requestTarget = c.pages() == 1 && !c.ordinary() ? REQUEST_TARGET : 0;
+            // The JNA transitions alone: Java / C cannot come below 1 + this ratio, whatever the API does.
             List<Comparison> out = List.of(
                     Comparison.of(c.name(), "java / C", Pairs.run(java, request::run, options), JAVA_TARGET),
+                    Comparison.of(c.name(), "2 JNA calls / C", Pairs.run(Floors.Calls::run, request::run, options), 0),
                     Comparison.of(c.name(), "C / host", Pairs.run(request::run, host::run, options),
                             requestTarget));
             for (Comparison r : out) {

@@ -1,6 +1,5 @@
 package org.resmap.internal;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import org.resmap.Backend;
@@ -9,6 +8,7 @@ import org.resmap.ResMapException;
 import org.resmap.SimulatorConfig;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A session on the simulated resmap device of a machine this transport creates and owns: requests go
@@ -20,7 +20,10 @@ public final class SimulatorTransport implements Transport {
 
     private final SimMachine machine;
     private final long session;
-    private final Memory bytesReturned = new Memory(Integer.BYTES);
+    /* Where the native side writes the byte count: a direct buffer, read and cleared without a JNI call
+     * (a JNA Memory's getInt and setInt are each one, on every request). */
+    private final ByteBuffer bytesReturned = ByteBuffer.allocateDirect(Integer.BYTES).order(ByteOrder.nativeOrder());
+    private final long bytesReturnedAddress = Pointer.nativeValue(Native.getDirectBufferPointer(bytesReturned));
     private final BufferAddresses addresses = new BufferAddresses();
     private final UserMemory userMemory = new UserMemory(addresses);
     private boolean closed;
@@ -50,9 +53,9 @@ public final class SimulatorTransport implements Transport {
     public int ioctl(int code, ByteBuffer in, int inLength, ByteBuffer out, int outLength) {
         ensureOpen();
         IoctlBuffers.check(in, inLength, out, outLength);
-        bytesReturned.setInt(0, 0);
+        bytesReturned.putInt(0, 0);
         int status = SimNative.resmap_sim_ioctl(session, code, addresses.of(in), inLength, addresses.of(out),
-                outLength, Pointer.nativeValue(bytesReturned));
+                outLength, bytesReturnedAddress);
         if (status != 0) {
             throw new ResMapException(Codec.ioctlName(code), status);
         }
@@ -87,7 +90,6 @@ public final class SimulatorTransport implements Transport {
         SimNative.resmap_sim_close(new Pointer(session));
         userMemory.freeAll(machine::userFree);
         machine.close();
-        bytesReturned.close();
     }
 
     private void ensureOpen() {
