@@ -62,6 +62,7 @@ RESMAP_SIM_API size_t resmap_sim_view_ptes(resmap_sim_machine *m, uint64_t first
     for (uint64_t i = first; i < m->ptes_total && filled < count; i++, filled++) {
         resmap_sim_pte_view *v = &out[filled];
         const struct sim_reservation *r = m->pte_reservation[i];
+        const struct sim_ordinary_mapping *o;
         memset(v, 0, sizeof(*v));
         v->kind = m->pte_kind[i];
         v->frame = UINT64_MAX;
@@ -69,13 +70,8 @@ RESMAP_SIM_API size_t resmap_sim_view_ptes(resmap_sim_machine *m, uint64_t first
             v->tag = r->tag;
             v->owner = r->first_pte;
             v->divisible = r->divisible != 0;
-        } else if (v->kind == SIM_PTE_ORDINARY) {
-            for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
-                if (i >= o->first_pte && i < o->first_pte + o->pages) {
-                    v->owner = o->first_pte;
-                    break;
-                }
-            }
+        } else if ((o = sim_ordinary_of_pte_locked(m, i)) != NULL) {
+            v->owner = o->first_pte;
         }
     }
     struct pte_window window = { first, filled, out };

@@ -435,6 +435,9 @@ int sim_ptes_map_locked(resmap_sim_machine *m, struct sim_runs *into, size_t fir
  * non-NULL the host call is made with m->lock released and *busy set. */
 void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t first, size_t count,
                            int *busy);
+/* The ordinary mapping system PTE i belongs to, or NULL (found by a walk of the ordinary mappings:
+ * only their first PTE is indexed). */
+struct sim_ordinary_mapping *sim_ordinary_of_pte_locked(resmap_sim_machine *m, size_t i);
 /* Whether system PTE i belongs to a reservation or mapping whose host call is in flight. */
 int sim_pte_busy_locked(resmap_sim_machine *m, size_t i);
 /* Waits (m->lock released meanwhile) until some busy reservation or mapping is idle again; whatever

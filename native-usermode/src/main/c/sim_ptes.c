@@ -287,35 +287,38 @@ void sim_ptes_unmap_locked(resmap_sim_machine *m, struct sim_runs *from, size_t 
     sim_frames_free_orphans_locked(m);
 }
 
-/* The runs PTE i belongs to, or NULL when it is not a reservation or ordinary mapping page. */
-static struct sim_runs *runs_of_pte_locked(resmap_sim_machine *m, size_t i)
+struct sim_ordinary_mapping *sim_ordinary_of_pte_locked(resmap_sim_machine *m, size_t i)
 {
-    if (m->pte_kind[i] == SIM_PTE_RESERVED) {
-        return &m->pte_reservation[i]->mapped;
+    if (m->pte_kind[i] != SIM_PTE_ORDINARY) {
+        return NULL;
     }
-    if (m->pte_kind[i] == SIM_PTE_ORDINARY) {
-        for (struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
-            if (i >= o->first_pte && i < o->first_pte + o->pages) {
-                return &o->mapped;
-            }
+    for (struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
+        if (i >= o->first_pte && i < o->first_pte + o->pages) {
+            return o;
         }
     }
     return NULL;
 }
 
+/* The runs PTE i belongs to, or NULL when it is not a reservation or ordinary mapping page. */
+static struct sim_runs *runs_of_pte_locked(resmap_sim_machine *m, size_t i)
+{
+    struct sim_ordinary_mapping *o;
+    if (m->pte_kind[i] == SIM_PTE_RESERVED) {
+        return &m->pte_reservation[i]->mapped;
+    }
+    o = sim_ordinary_of_pte_locked(m, i);
+    return o != NULL ? &o->mapped : NULL;
+}
+
 int sim_pte_busy_locked(resmap_sim_machine *m, size_t i)
 {
+    const struct sim_ordinary_mapping *o;
     if (m->pte_kind[i] == SIM_PTE_RESERVED || m->pte_kind[i] == SIM_PTE_HEADER) {
         return m->pte_reservation[i] != NULL && m->pte_reservation[i]->busy;
     }
-    if (m->pte_kind[i] == SIM_PTE_ORDINARY) {
-        for (const struct sim_ordinary_mapping *o = m->ordinary; o != NULL; o = o->next) {
-            if (i >= o->first_pte && i < o->first_pte + o->pages) {
-                return o->busy;
-            }
-        }
-    }
-    return 0;
+    o = sim_ordinary_of_pte_locked(m, i);
+    return o != NULL && o->busy;
 }
 
 PFN_NUMBER sim_pte_frame_locked(resmap_sim_machine *m, size_t i, int *cache)

@@ -4,7 +4,7 @@
  * forbids [D], and (AddressSanitizer builds) the poison around every block.
  */
 #include "sim_fixture.h"
-#include "sim_machine.h" /* frames_total, frames_all: where the pool arena's frames lie */
+#include "sim_machine.h" /* sim_pool_frame_is_pool: whether a frame is one of the pool arena's */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define POOL_TEST_ASAN 1
@@ -16,11 +16,6 @@
 #ifdef POOL_TEST_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
-
-static int is_pool_frame(resmap_sim_machine *m, PFN_NUMBER pfn)
-{
-    return pfn >= m->frames_total && pfn < m->frames_all;
-}
 
 static PMDL mdl_for(void *va, ULONG bytes)
 {
@@ -73,7 +68,7 @@ static void kernel_mode_locks_nonpaged_pool_and_maps_its_frames(void)
     CHECK((mdl->MdlFlags & MDL_PAGES_LOCKED) && mdl->Process == NULL, "flags 0x%X, process %p",
           (unsigned)mdl->MdlFlags, (void *)mdl->Process);
     for (size_t i = 0; i < 3; i++) {
-        CHECK(is_pool_frame(m, MmGetMdlPfnArray(mdl)[i]), "frame %zu is 0x%llx", i,
+        CHECK(sim_pool_frame_is_pool(m, MmGetMdlPfnArray(mdl)[i]), "frame %zu is 0x%llx", i,
               (unsigned long long)MmGetMdlPfnArray(mdl)[i]);
     }
     CHECK(MmGetMdlPfnArray(mdl)[1] == MmGetMdlPfnArray(mdl)[0] + 1, "%s", "the block's pages scattered");
@@ -177,7 +172,7 @@ static void build_mdl_for_nonpaged_pool_describes_the_buffer(void)
     MmBuildMdlForNonPagedPool(mdl);
     CHECK((mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL) && !(mdl->MdlFlags & MDL_PAGES_LOCKED) &&
           mdl->Process == NULL, "flags 0x%X", (unsigned)mdl->MdlFlags);
-    CHECK(is_pool_frame(m, MmGetMdlPfnArray(mdl)[0]) &&
+    CHECK(sim_pool_frame_is_pool(m, MmGetMdlPfnArray(mdl)[0]) &&
           MmGetMdlPfnArray(mdl)[1] == MmGetMdlPfnArray(mdl)[0] + 1, "frames 0x%llx 0x%llx",
           (unsigned long long)MmGetMdlPfnArray(mdl)[0], (unsigned long long)MmGetMdlPfnArray(mdl)[1]);
     CHECK(MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority) == block + 100, "%s", "another address");
@@ -259,7 +254,7 @@ static void pool_frames_do_not_count_as_the_machines_memory(void)
           (unsigned long long)c.frames_total);
     PMDL all = allocate_pages(1023 * PAGE_SIZE, MM_ALLOCATE_FULLY_REQUIRED);
     for (size_t i = 0; all != NULL && i < 1023; i++) {
-        CHECK(!is_pool_frame(m, MmGetMdlPfnArray(all)[i]), "a pool frame 0x%llx handed out",
+        CHECK(!sim_pool_frame_is_pool(m, MmGetMdlPfnArray(all)[i]), "a pool frame 0x%llx handed out",
               (unsigned long long)MmGetMdlPfnArray(all)[i]);
     }
     free_pages(all);
