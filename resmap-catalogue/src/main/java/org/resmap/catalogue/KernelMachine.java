@@ -68,7 +68,7 @@ final class KernelMachine {
     /** @return a partial MDL for [offset, offset + length) of a locked source MDL */
     SimAddress partial(SimAddress source, long offset, int length) {
         SimAddress va = kernel.mmGetMdlVirtualAddress(source).plus(offset);
-        SimAddress mdl = nonNull("IoAllocateMdl", kernel.ioAllocateMdl(va, length));
+        SimAddress mdl = mdlFor(va, length);
         kernel.ioBuildPartialMdl(source, mdl, va, length);
         return mdl;
     }
